@@ -1,4 +1,4 @@
-/* ref_solution.c - reference simulator: KVM device, VM, vCPU, EPT, 16550 UART and the Westworld VMM */
+/* ref_solution.c - reference simulator: KVM, vCPU, EPT, 16550 UART, VMM */
 
 /* MAP_ANONYMOUS and MAP_NORESERVE are not ISO C: -std=c17 hides them. */
 #define _DEFAULT_SOURCE
@@ -942,8 +942,9 @@ static void vmm_handle_io(WestworldHost *host, KvmRun *run)
     }
     if (run->io.direction == KVM_EXIT_IO_IN)
         memset(data, 0xff, (size_t)run->io.count * run->io.size);
+    /* no device behind the port: reads float high, writes vanish */
     if (!serial_handles(host->voice, run->io.port))
-        return;                 /* no device: reads float high, writes vanish */
+        return;
     for (i = 0; i < run->io.count; i++) {
         /* the UART's registers are 8 bits wide */
         uint8_t *item = data + (size_t)i * run->io.size;
