@@ -355,8 +355,9 @@ KvmVm *kvm_create_vm(KvmDevice *kvm);
  * host_addr NULL: the VM maps the memory itself (anonymous, lazily backed)
  * and unmaps it in kvm_destroy_vm(); otherwise it is the caller's and must
  * stay valid for the VM's life.  -1 if vm is NULL, slot is not 0, the slot
- * is already set, size is 0, size or guest_addr is not a multiple of 4 KiB,
- * guest_addr + size overflows or passes EPT_MAX_GPA, or the mapping fails. */
+ * is already set, size is 0, size, guest_addr or host_addr is not a multiple
+ * of 4 KiB, guest_addr + size overflows or passes EPT_MAX_GPA, or the
+ * mapping fails. */
 int kvm_set_user_memory_region(KvmVm *vm, uint32_t slot, uint64_t guest_addr,
                                uint64_t size, void *host_addr);
 
@@ -371,7 +372,8 @@ KvmVcpu *kvm_create_vcpu(KvmVm *vm, int vcpu_id);
  * needs the VMM, and describes it in vcpu->kvm_run.  Returns 0 after every
  * exit, whatever its reason (including FAIL_ENTRY, SHUTDOWN and
  * INTERNAL_ERROR); -1 only if vcpu is NULL, has no VM or no memory slot, or
- * an EPT table cannot be allocated.
+ * an EPT table cannot be allocated (instructions retired before that stay
+ * retired: the one exception to "nothing observable changed").
  *
  * Fetch: linear address CS.base + RIP (RIP is not truncated to 16 bits).
  * Data: DS.base + 16-bit offset.  Exits:
@@ -429,7 +431,8 @@ int ford_implants_memories(WestworldHost *host, const uint8_t *narrative,
 
 /* Runs the host: loops on kvm_run() and hands each exit to
  * ford_says_freeze() until the guest halts.  Returns 0 when it halted, -1 if
- * host is NULL or the run ended otherwise (kvm_run() failing, FAIL_ENTRY,
+ * host is NULL or not conscious (nothing is run then), or the run ended
+ * otherwise (kvm_run() failing, FAIL_ENTRY,
  * SHUTDOWN, INTERNAL_ERROR, an exit it cannot handle).  conscious is false
  * on return. */
 int dolores_wakes_up(WestworldHost *host);
@@ -462,7 +465,8 @@ typedef enum {
 
 #define WW_TIMING_WINDOW 16
 
-/* Looks at the instruction at guest address rip, with the vCPU's current
+/* Looks at the instruction at guest address CS.base + rip (rip itself after
+ * ford_implants_memories(), which sets CS.base to 0), with the vCPU's current
  * registers, and says which escape attempt it is, if any.  Reads guest
  * memory only inside its bounds and changes nothing.  ESCAPE_NONE for NULL,
  * for an ordinary instruction, and for cpuid leaves other than 1 and

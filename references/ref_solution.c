@@ -754,7 +754,7 @@ int kvm_set_user_memory_region(KvmVm *vm, uint32_t slot, uint64_t guest_addr,
 
     if (vm == NULL || slot != 0 || vm->memory_size != 0 || size == 0 ||
         size % WW_PAGE_SIZE != 0 || guest_addr % WW_PAGE_SIZE != 0 ||
-        size > EPT_MAX_GPA || guest_addr > EPT_MAX_GPA - size ||
+        (uintptr_t)host_addr % WW_PAGE_SIZE != 0 || size > EPT_MAX_GPA || guest_addr > EPT_MAX_GPA - size ||
         (uint64_t)(size_t)size != size)
         return -1;
     if (mem == NULL) {
