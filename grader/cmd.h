@@ -1,0 +1,35 @@
+/* cmd.h - the subcommands of bin/grader; main.c parses their options
+ *
+ * Each returns the process's exit code (enum grader_exit in util.h).
+ */
+#ifndef GRADER_CMD_H
+#define GRADER_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct test_opts {
+	const char *argv0;      /* for the reproduce commands */
+	const char *spec;
+	const char *file;
+	const char *header;     /* -H */
+	const char *only;
+	bool        json;
+	bool        bonus;
+	bool        has_seed;
+	uint64_t    seed;
+	bool        no_valgrind;
+	bool        keep;
+};
+
+struct qcm_opts {
+	const char *spec;
+	const char *answers;
+	bool        json;
+};
+
+int cmd_validate_spec(const char *spec_path);
+int cmd_test(const struct test_opts *o);
+int cmd_qcm(const struct qcm_opts *o);
+
+#endif /* GRADER_CMD_H */

@@ -1,0 +1,75 @@
+/* grade.c - the verdict structure: status names, violations, release */
+#include "grade.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const names[] = {
+	[ST_PASS] = "pass",
+	[ST_FAIL] = "fail",
+	[ST_CRASH] = "crash",
+	[ST_TIMEOUT] = "timeout",
+	[ST_LEAK] = "leak",
+	[ST_MEMORY_ERROR] = "memory_error",
+	[ST_NOT_RUN] = "not_run",
+};
+
+const char *status_name(enum test_status st)
+{
+	return names[st];
+}
+
+int status_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
+void grade_add_violation(struct grade *g, const char *function,
+			 const char *location, const char *why)
+{
+	struct norm_violation *v;
+
+	g->violations = xrealloc(g->violations,
+				 (g->nviolations + 1) * sizeof(*g->violations));
+	v = &g->violations[g->nviolations++];
+	v->function = xstrdup(function);
+	v->location = xstrdup(location ? location : "");
+	v->why = xstrdup(why);
+}
+
+static void table_release(struct table_result *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->tests[i].message);
+		free(t->tests[i].output);
+		free(t->tests[i].reproduce);
+		free(t->tests[i].frames);
+	}
+	free(t->tests);
+}
+
+void grade_release(struct grade *g)
+{
+	size_t i;
+
+	table_release(&g->base);
+	table_release(&g->bonus);
+	table_release(&g->edges);
+	for (i = 0; i < g->nviolations; i++) {
+		free(g->violations[i].function);
+		free(g->violations[i].location);
+		free(g->violations[i].why);
+	}
+	free(g->violations);
+	free(g->file);
+	free(g->note);
+	free(g->compile_message);
+	memset(g, 0, sizeof(*g));
+}

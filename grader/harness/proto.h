@@ -1,0 +1,40 @@
+/* proto.h - the line records the harness sends to the grader
+ *
+ * A record is one line of tab-separated fields "key=value", ending in '\n'.
+ * Values are escaped so that they hold no tab, newline or backslash:
+ * "\\t", "\\n", "\\\\", and "\\xHH" for other control bytes.  The harness's
+ * supervisor writes them on the results descriptor the grader gives it; the
+ * grader parses them with proto_get().  Shared by both sides.
+ */
+#ifndef WW_PROTO_H
+#define WW_PROTO_H
+
+#include <stddef.h>
+
+/* A growable string.  Zero-initialise; release with sbuf_release(). */
+struct sbuf {
+	char   *buf;
+	size_t  len;
+	size_t  cap;
+};
+
+void sbuf_add(struct sbuf *sb, const char *data, size_t len);
+void sbuf_adds(struct sbuf *sb, const char *s);
+void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sbuf_release(struct sbuf *sb);
+/* Returns the string (never NULL: "" for an empty buffer). */
+const char *sbuf_str(const struct sbuf *sb);
+
+/* Appends "key=escaped(value)" to a record, with a tab before it unless the
+ * record is empty.  len is the number of bytes of value. */
+void proto_put(struct sbuf *rec, const char *key, const char *value, size_t len);
+void proto_puts(struct sbuf *rec, const char *key, const char *value);
+void proto_putu(struct sbuf *rec, const char *key, unsigned long long value);
+
+/* Finds key in the record line (no trailing newline) and returns its value,
+ * unescaped, in a malloc'd string (its length in *len if len is not NULL),
+ * or NULL if the key is absent or on allocation failure. */
+char *proto_get(const char *line, const char *key, size_t *len);
+
+#endif /* WW_PROTO_H */

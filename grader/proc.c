@@ -1,0 +1,124 @@
+/* proc.c - spawn and wait for the grader's tools */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+extern char **environ;
+
+pid_t proc_spawn(char *const argv[], const struct proc_opts *o)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none;
+	pid_t pid;
+	int err;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, o && o->out_path ? o->out_path :
+					 "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (o && o->pass_fd >= 0) {
+		if (o->pass_fd == 3) {
+			/* dup2 to itself would keep FD_CLOEXEC: go through 4. */
+			posix_spawn_file_actions_adddup2(&fa, 3, 4);
+			posix_spawn_file_actions_adddup2(&fa, 4, 3);
+			posix_spawn_file_actions_addclose(&fa, 4);
+		} else {
+			posix_spawn_file_actions_adddup2(&fa, o->pass_fd, 3);
+		}
+	}
+	if (o && o->cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&attr, &none);
+	if (o && o->new_group) {
+		posix_spawnattr_setpgroup(&attr, 0);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+	} else {
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	}
+	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return pid;
+}
+
+int proc_wait(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return -1;
+}
+
+int proc_run(char *const argv[], const struct proc_opts *o)
+{
+	pid_t pid = proc_spawn(argv, o);
+
+	if (pid < 0)
+		return -1;
+	return proc_wait(pid);
+}
+
+char *proc_capture(char *const argv[], const char *cwd, const char *scratch,
+		   int *status)
+{
+	static unsigned serial;
+	char *out = xasprintf("%s/out.%u", scratch, serial++);
+	struct proc_opts o = { cwd, out, -1, false };
+	char *text;
+
+	*status = proc_run(argv, &o);
+	if (*status < 0) {
+		free(out);
+		return NULL;
+	}
+	text = read_file(out, NULL);
+	unlink(out);
+	free(out);
+	return text ? text : xstrdup("");
+}
+
+bool proc_exists(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	bool found = false;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	if (path == NULL)
+		path = "/usr/bin:/bin";
+	copy = xstrdup(path);
+	for (dir = strtok_r(copy, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *full = path_join(dir[0] ? dir : ".", name);
+
+		found = access(full, X_OK) == 0;
+		free(full);
+	}
+	free(copy);
+	return found;
+}

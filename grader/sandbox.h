@@ -1,0 +1,32 @@
+/* sandbox.h - run the harness executable on the selected tests, under
+ * valgrind when it is installed, and turn its records into test results
+ *
+ * One valgrind process per submission: the harness's supervisor forks a
+ * worker per crash, not per test (see harness/supervisor.c).  The grader
+ * only reads the supervisor's records, with a global deadline in case the
+ * supervisor itself is stuck.
+ */
+#ifndef GRADER_SANDBOX_H
+#define GRADER_SANDBOX_H
+
+#include "build.h"
+#include "grade.h"
+#include "spec.h"
+
+struct sandbox_opts {
+	const char *only;       /* a test or edge case name, or NULL for all */
+	bool        bonus;      /* run the bonus table */
+	bool        valgrind;   /* run under valgrind */
+};
+
+/* Fills g->base, g->bonus and g->edges (every test of the spec gets a
+ * result, not_run for those not selected).  Returns -1 with *err on a
+ * system error (cannot start the harness). */
+int sandbox_run(const struct spec *spec, const struct build *b,
+		const struct sandbox_opts *o, struct grade *g, char **err);
+
+/* Every test of the tables with status not_run and message why (used when
+ * the submission did not compile). */
+void sandbox_not_run(const struct spec *spec, struct grade *g, const char *why);
+
+#endif /* GRADER_SANDBOX_H */

@@ -1,0 +1,99 @@
+/* spec.h - the exercise's spec.json: load it, check every key, and hand the
+ * grader what it needs in plain C
+ *
+ * spec_load() reads and parses; spec_validate() walks the whole document and
+ * records every problem it finds (unknown or missing keys, wrong types,
+ * numbers out of range, duplicate names, tests the harness does not
+ * implement, points not summing to 100, missing files, ...) without
+ * stopping at the first.  The strings of struct spec point into the parsed
+ * document and live until spec_release().
+ */
+#ifndef GRADER_SPEC_H
+#define GRADER_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "util.h"
+
+struct spec_test {
+	const char *name;
+	const char *input;
+	const char *expected;
+	int         points;
+	bool        trap;
+	const char *trap_explanation;   /* NULL when not a trap */
+	unsigned    timeout_ms;
+};
+
+struct spec_table {
+	struct spec_test *tests;
+	size_t            n;
+};
+
+struct spec_edge {
+	const char *name;
+	uint64_t    arg;                /* args[0]: memory_mb */
+	const char *expected;           /* non_null, null, no_memory_leak, exit_hlt */
+	bool        trap;
+	const char *trap_explanation;
+};
+
+struct spec_qcm {
+	long        id;
+	const char *question;
+	const char *choices[10];        /* A..J, NULL when absent */
+	char        answer;             /* 'A'..'J' */
+	const char *explanation;
+};
+
+struct spec {
+	char       *path;               /* as given */
+	char       *dir;                /* directory relative paths start from */
+	json_t     *root;
+
+	const char *name;
+	int         passing_score;
+	char       *header;             /* resolved path */
+	struct strlist cflags;
+	struct strlist required;        /* base functions */
+	struct strlist bonus_required;
+	struct spec_table base, bonus;
+	struct spec_edge *edges;
+	size_t      nedges;
+	bool        fuzz_enabled;
+	unsigned    fuzz_iterations;
+	uint64_t    fuzz_min, fuzz_max;
+	bool        fuzz_has_seed;
+	uint64_t    fuzz_seed;
+	const char *fuzz_oracle;        /* "rule" or "reference" */
+	char       *reference;          /* resolved path */
+	struct strlist allowed, forbidden;
+	bool        norm_blocking;
+	struct strlist expected_pass, expected_fail;   /* resolved paths */
+	struct spec_qcm *qcm;
+	size_t      nqcm;
+};
+
+/* How much validation needs: grading a submission does not need the files
+ * of validation.* (mutants may not exist yet), validate-spec does. */
+enum spec_check {
+	SPEC_CHECK_ALL_FILES = 1 << 0,
+};
+
+/* Reads and parses path.  On failure returns -1 and puts a one-line message
+ * ("cannot read spec 'x.json': ...") in *err (malloc'd). */
+int spec_load(struct spec *spec, const char *path, char **err);
+
+/* Checks the whole document and fills the plain-C fields.  Every problem is
+ * added to problems as "where: what".  Returns 0 if there are none. */
+int spec_validate(struct spec *spec, unsigned flags, struct strlist *problems);
+
+/* The test of either table named name, or NULL. */
+const struct spec_test *spec_find_test(const struct spec *spec, const char *name,
+				       bool *is_bonus);
+
+void spec_release(struct spec *spec);
+
+#endif /* GRADER_SPEC_H */

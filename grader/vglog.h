@@ -1,0 +1,26 @@
+/* vglog.h - read valgrind's logs (one per process: vg.<pid>) and say what
+ * it reported inside each item
+ *
+ * The worker marks each item in its log with VALGRIND_PRINTF("ww-begin N")
+ * and "ww-end N", so an error block between them belongs to item N.
+ */
+#ifndef GRADER_VGLOG_H
+#define GRADER_VGLOG_H
+
+#include <stddef.h>
+
+struct vg_finding {
+	unsigned item;
+	char    *kind;          /* "Invalid read of size 1" */
+	char    *where;         /* "at x.c:214 (emulate)" */
+	char    *detail;        /* "Address 0x... is 0 bytes after ..." or "" */
+	int      is_leak;
+};
+
+/* The first error (and the first leak record) of each item in the logs of
+ * dir, frames of the file named src_base preferred.  Returns the count;
+ * release with vglog_release(). */
+size_t vglog_parse(const char *dir, const char *src_base, struct vg_finding **out);
+void vglog_release(struct vg_finding *f, size_t n);
+
+#endif /* GRADER_VGLOG_H */
