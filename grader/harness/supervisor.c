@@ -133,7 +133,7 @@ static void add_output(struct sbuf *rec, int out_fd)
 static void add_alloc_context(struct sbuf *msg)
 {
 	if (ww_board->fail_k && ww_board->fail_hit)
-		sbuf_addf(msg, " with allocation #%llu (%s at @{0x%llx}) made to fail",
+		sbuf_addf(msg, ", with allocation #%llu (%s at @{0x%llx}) made to fail",
 			  (unsigned long long)ww_board->fail_k, ww_board->fail_kind,
 			  (unsigned long long)ww_board->fail_site);
 }

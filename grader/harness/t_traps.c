@@ -264,8 +264,8 @@ static bool sweep_one(struct ww_test *t, const struct ctor *c, unsigned *runs)
 		memset(&e, 0, sizeof(e));
 		if (!c->setup(t, &e))
 			goto fail;
-		ww_phase("%s with allocation #%llu of %llu made to fail", c->name,
-			 (unsigned long long)k, (unsigned long long)n);
+		ww_phase("%s (allocation sweep, %llu allocations)", c->name,
+			 (unsigned long long)n);
 		mark = ww_alloc_mark();
 		ww_alloc_fail_at(k);
 		ok = c->call(&e);

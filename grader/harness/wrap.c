@@ -368,11 +368,30 @@ int ww_munmap(void *addr, size_t len)
 
 /* ---- what tests ask --------------------------------------------------- */
 
+/* A group of leaked blocks with the same kind, size and site. */
+struct leak_group {
+	uint8_t  kind;
+	size_t   size;
+	uint64_t site;
+	size_t   count;
+};
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct leak_group *x = a, *y = b;
+	unsigned long long tx = (unsigned long long)x->size * x->count;
+	unsigned long long ty = (unsigned long long)y->size * y->count;
+
+	if ((x->kind == WW_MMAP) != (y->kind == WW_MMAP))
+		return x->kind == WW_MMAP ? -1 : 1;
+	return tx < ty ? 1 : tx > ty ? -1 : 0;
+}
+
 size_t ww_alloc_leaks(uint64_t mark, char *out, size_t cap)
 {
-	size_t i, n = 0, blocks = 0, maps = 0, block_bytes = 0, map_bytes = 0;
-	size_t len = 0;
-	int shown = 0;
+	struct leak_group *groups = NULL;
+	size_t i, k, n = 0, ngroups = 0, blocks = 0, maps = 0;
+	size_t block_bytes = 0, map_bytes = 0, len = 0;
 
 	if (cap)
 		out[0] = '\0';
@@ -389,35 +408,49 @@ size_t ww_alloc_leaks(uint64_t mark, char *out, size_t cap)
 			blocks++;
 			block_bytes += b->size;
 		}
+		for (k = 0; k < ngroups; k++)
+			if (groups[k].kind == b->kind && groups[k].size == b->size &&
+			    groups[k].site == b->site)
+				break;
+		if (k == ngroups) {
+			struct leak_group *g = realloc(groups, (ngroups + 1) * sizeof(*g));
+
+			if (g == NULL)
+				break;
+			groups = g;
+			groups[ngroups++] = (struct leak_group){ b->kind, b->size, b->site, 0 };
+		}
+		groups[k].count++;
 	}
-	if (!n)
+	if (!n) {
+		free(groups);
 		return 0;
-	if (maps) {
+	}
+	if (maps)
 		len += (size_t)snprintf(out + len, cap - len,
 					"%zu mapping%s never unmapped (%zu bytes)", maps,
 					maps > 1 ? "s" : "", map_bytes);
-	}
 	if (blocks && len < cap)
 		len += (size_t)snprintf(out + len, cap - len,
 					"%s%zu block%s never freed (%zu bytes)",
 					maps ? ", " : "", blocks, blocks > 1 ? "s" : "",
 					block_bytes);
-	/* Name the sites, mappings first: they are what free(host) forgets. */
-	for (int pass = 0; pass < 2; pass++)
-		for (i = 0; i < table_cap && len < cap && shown < 6; i++) {
-			const struct block *b = &table[i];
+	/* Mappings first, biggest first: guest memory is what free(host) forgets. */
+	qsort(groups, ngroups, sizeof(*groups), group_cmp);
+	for (k = 0; k < ngroups && k < 5 && len < cap; k++) {
+		const struct leak_group *g = &groups[k];
 
-			if (b->addr <= SLOT_DELETED || b->seq < mark ||
-			    (pass == 0) != (b->kind == WW_MMAP))
-				continue;
-			len += (size_t)snprintf(out + len, cap - len,
-						"%s%s of %zu bytes at @{0x%llx}",
-						shown ? "; " : ": ", kind_names[b->kind],
-						b->size, (unsigned long long)b->site);
-			shown++;
-		}
-	if (len < cap && (size_t)shown < n)
-		snprintf(out + len, cap - len, "; and %zu more", n - (size_t)shown);
+		len += (size_t)snprintf(out + len, cap - len, "%s", k ? "; " : ": ");
+		if (g->count > 1 && len < cap)
+			len += (size_t)snprintf(out + len, cap - len, "%zu x ", g->count);
+		if (len < cap)
+			len += (size_t)snprintf(out + len, cap - len, "%s of %zu bytes at @{0x%llx}",
+						kind_names[g->kind], g->size,
+						(unsigned long long)g->site);
+	}
+	if (len < cap && ngroups > 5)
+		snprintf(out + len, cap - len, "; and %zu more sites", ngroups - 5);
+	free(groups);
 	return n;
 }
 

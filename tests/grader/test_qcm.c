@@ -1,0 +1,83 @@
+/* test_qcm.c - bin/grader qcm: both answer formats, score, exit code */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "grader_tests.h"
+
+static char *answers_file(const char *content)
+{
+	char *path = strdup("/tmp/grader-qcm.XXXXXX");
+	int fd = mkstemp(path);
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	close(fd);
+	return path;
+}
+
+static void qcm(struct run *r, const char *spec, const char *content, bool json)
+{
+	char *path = answers_file(content);
+
+	if (json)
+		grader_run(r, false, NULL, "qcm", "-s", spec, "--json", path, NULL);
+	else
+		grader_run(r, false, NULL, "qcm", "-s", spec, path, NULL);
+	unlink(path);
+	free(path);
+}
+
+Test(qcm, letters_in_order)
+{
+	struct run r;
+
+	qcm(&r, "tests/grader/specs/valid.json", "BC\n", false);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "qcm 2/2 right: 100%") != NULL, "%s", r.out);
+	run_release(&r);
+}
+
+Test(qcm, id_lines_and_a_wrong_answer)
+{
+	struct run r;
+	json_t *j;
+
+	qcm(&r, "tests/grader/specs/valid.json", "1:B\n2 = a\n", true);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	j = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(j, "%s", r.out);
+	cr_assert_eq(json_integer_value(json_object_get(j, "score")), 50);
+	cr_assert(json_is_false(json_object_get(j, "passed")));
+	json_decref(j);
+	run_release(&r);
+}
+
+Test(qcm, the_pack_qcm)
+{
+	struct run r;
+
+	qcm(&r, "spec.json", "1:B\n2:C\n3:B\n4:C\n5:B\n6:B\n7:B\n8:B\n9:B\n10:C\n", false);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	run_release(&r);
+	qcm(&r, "spec.json", "AAAAAAAAAA", false);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "wrong: the answer is B") != NULL, "%s", r.out);
+	run_release(&r);
+}
+
+Test(qcm, malformed_answers_are_usage_errors)
+{
+	struct run r;
+
+	qcm(&r, "spec.json", "1:B\n2:Z\n", false);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "line 2") != NULL, "%s", r.err);
+	run_release(&r);
+	qcm(&r, "spec.json", "1:B\n99:A\n", false);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "no question 99") != NULL, "%s", r.err);
+	run_release(&r);
+}
