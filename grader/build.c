@@ -211,6 +211,69 @@ static char *check_symbols(const struct spec *spec, const struct symbols *sy,
 	return NULL;
 }
 
+/* Compiles the reference for the fuzzing oracle into ref.ww.o: its global
+ * symbols renamed ref_*, its library calls to the wrappers. */
+static int build_oracle(struct build *b, const struct spec *spec,
+			const char *path, char **err)
+{
+	struct symbols sy = { 0 };
+	struct strlist argv = { 0 };
+	char *obj = path_join(b->scratch, "ref.o"), *out = NULL;
+	int st, ret = -1;
+	size_t i;
+
+	strlist_add(&argv, cc());
+	for (i = 0; i < spec->cflags.n; i++)
+		strlist_add(&argv, spec->cflags.items[i]);
+	strlist_add(&argv, "-O0");
+	strlist_add(&argv, "-fno-builtin");
+	strlist_add(&argv, "-g");
+	strlist_addf(&argv, "-I%s/include", b->scratch);
+	strlist_add(&argv, "-c");
+	strlist_add(&argv, path);
+	strlist_add(&argv, "-o");
+	strlist_add(&argv, obj);
+	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
+	argv.items[argv.n] = NULL;
+	out = proc_capture(argv.items, NULL, b->scratch, &st);
+	if (out == NULL || st != 0) {
+		*err = xasprintf("the reference '%s' (fuzzing oracle) does not build: %s",
+				 path, out ? out : "no compiler");
+		goto out;
+	}
+	if (read_symbols(obj, b->scratch, &sy, err) < 0)
+		goto out;
+	strlist_release(&argv);
+	strlist_add(&argv, "objcopy");
+	for (i = 0; i < sy.defined.n; i++) {
+		strlist_add(&argv, "--redefine-sym");
+		strlist_addf(&argv, "%s=ref_%s", sy.defined.items[i], sy.defined.items[i]);
+	}
+	for (i = 0; i < NWRAPPED; i++)
+		if (strlist_has(&sy.undefined, wrapped[i])) {
+			strlist_add(&argv, "--redefine-sym");
+			strlist_addf(&argv, "%s=ww_%s", wrapped[i], wrapped[i]);
+		}
+	strlist_add(&argv, obj);
+	strlist_addf(&argv, "%s/ref.ww.o", b->scratch);
+	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
+	argv.items[argv.n] = NULL;
+	free(out);
+	out = proc_capture(argv.items, NULL, b->scratch, &st);
+	if (out == NULL || st != 0) {
+		*err = xasprintf("objcopy failed on the reference '%s'", path);
+		goto out;
+	}
+	b->with_oracle = true;
+	ret = 0;
+out:
+	symbols_release(&sy);
+	strlist_release(&argv);
+	free(obj);
+	free(out);
+	return ret;
+}
+
 static int make_scratch(struct build *b, char **err)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -342,6 +405,9 @@ int build_run(struct build *b, const struct spec *spec,
 	free(out);
 	out = NULL;
 
+	if (o->oracle && build_oracle(b, spec, o->oracle, err) < 0)
+		goto out;
+
 	/* link with the harness */
 	strlist_release(&argv);
 	b->exe = path_join(b->scratch, "harness");
@@ -350,6 +416,8 @@ int build_run(struct build *b, const struct spec *spec,
 	strlist_add(&argv, "-o");
 	strlist_add(&argv, "../harness");
 	strlist_add(&argv, "../sub.ww.o");
+	if (b->with_oracle)
+		strlist_add(&argv, "../ref.ww.o");
 	strlist_add(&argv, lib);
 	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
 	argv.items[argv.n] = NULL;

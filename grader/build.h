@@ -25,12 +25,15 @@ struct build {
 	char *object;           /* the submission's object, before renaming */
 	char *src_base;         /* the submission's file name */
 	bool  keep;             /* do not remove the scratch directory */
+	bool  with_oracle;      /* the reference is linked in (ref_*) */
 };
 
 struct build_opts {
 	const char *file;       /* the submission */
 	const char *header;     /* -H, or NULL for the spec's */
 	const char *libdir;     /* where libharness.a is */
+	const char *oracle;     /* the spec's reference, linked with its globals
+				 * prefixed ref_ (fuzzing oracle "reference"); NULL: none */
 	bool        keep;
 };
 

@@ -52,6 +52,17 @@ static void set_reproduce(struct table_result *t, const struct test_opts *o,
 	}
 }
 
+static bool same_file_content(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *ta = read_file(a, &la), *tb = read_file(b, &lb);
+	bool same = ta && tb && la == lb && !memcmp(ta, tb, la);
+
+	free(ta);
+	free(tb);
+	return same;
+}
+
 static uint64_t pick_seed(const struct test_opts *o, const struct spec *spec)
 {
 	uint32_t r = 0;
@@ -103,16 +114,29 @@ int cmd_test(const struct test_opts *o)
 	g.file = xstrdup(o->file);
 	g.seed = pick_seed(o, &spec);
 	g.passing_score = spec.passing_score;
-	g.valgrind = !o->no_valgrind && proc_exists("valgrind");
+	g.valgrind = !o->no_valgrind && proc_exists(valgrind_command());
 	if (!o->no_valgrind && !g.valgrind) {
-		g.note = xstrdup("valgrind is not installed: tests ran natively, leaks "
-				 "and mappings are still counted, invalid reads are not");
+		g.note = xasprintf("valgrind ('%s') is not installed: tests ran natively, "
+				   "leaks and mappings are still counted, invalid reads "
+				   "only when they fault", valgrind_command());
 		warn("%s", g.note);
+	}
+	if (o->header && !same_file_content(o->header, spec.header)) {
+		char *n = xasprintf("%s%sthe header '%s' differs from the pack's '%s': the "
+				    "tests were compiled against the pack's", g.note ? g.note : "",
+				    g.note ? "; " : "", o->header, spec.header);
+
+		free(g.note);
+		g.note = n;
+		warn("the header '%s' differs from the pack's: the tests use the pack's "
+		     "layout", o->header);
 	}
 
 	libdir = build_default_libdir();
 	{
-		struct build_opts bo = { o->file, o->header, libdir, o->keep };
+		bool oracle = spec.fuzz_enabled && !strcmp(spec.fuzz_oracle, "reference");
+		struct build_opts bo = { o->file, o->header, libdir,
+					 oracle ? spec.reference : NULL, o->keep };
 
 		progress("building ", o->file);
 		if (build_run(&b, &spec, &bo, &g, &err) < 0) {

@@ -41,7 +41,8 @@ static const char usage_text[] =
 "exit status: 0 passed (or spec valid), 1 failed, 2 usage or system error,\n"
 "             3 invalid spec\n"
 "environment: NO_COLOR (no colour), GRADER_LIBDIR (the harness library),\n"
-"             GRADER_CC (the compiler, default gcc), TMPDIR\n";
+"             GRADER_CC (the compiler, default gcc), GRADER_VALGRIND (the\n"
+"             valgrind to run; one not found means a native run), TMPDIR\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -101,6 +101,13 @@ char *proc_capture(char *const argv[], const char *cwd, const char *scratch,
 	return text ? text : xstrdup("");
 }
 
+const char *valgrind_command(void)
+{
+	const char *v = getenv("GRADER_VALGRIND");
+
+	return v && v[0] ? v : "valgrind";
+}
+
 bool proc_exists(const char *name)
 {
 	const char *path = getenv("PATH");

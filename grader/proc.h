@@ -30,6 +30,9 @@ char *proc_capture(char *const argv[], const char *cwd, const char *scratch,
 /* waitpid() until it is not interrupted; status as proc_run(). */
 int proc_wait(pid_t pid);
 
+/* The valgrind to run: $GRADER_VALGRIND, else "valgrind". */
+const char *valgrind_command(void);
+
 /* True if name is an executable found in PATH. */
 bool proc_exists(const char *name);
 

@@ -180,7 +180,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 	g->valgrind = o->valgrind;
 
 	if (o->valgrind) {
-		strlist_add(&argv, "valgrind");
+		strlist_add(&argv, valgrind_command());
 		strlist_add(&argv, "--tool=memcheck");
 		strlist_add(&argv, "--leak-check=no");
 		strlist_add(&argv, "--errors-for-leak-kinds=none");
@@ -196,6 +196,8 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 	strlist_add(&argv, "3");
 	strlist_add(&argv, "--seed");
 	strlist_addf(&argv, "%llu", (unsigned long long)g->seed);
+	if (b->with_oracle)
+		strlist_add(&argv, "--oracle-reference");
 	strlist_add(&argv, "--fuzz");
 	strlist_addf(&argv, "%u:%llu:%llu", spec->fuzz_enabled ? spec->fuzz_iterations : 0,
 		     (unsigned long long)spec->fuzz_min, (unsigned long long)spec->fuzz_max);

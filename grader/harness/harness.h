@@ -98,6 +98,7 @@ struct ww_test {
 	uint64_t  seed;
 	unsigned  fuzz_iterations;
 	uint64_t  fuzz_min, fuzz_max;
+	bool      oracle_reference;
 	/* edge-case items */
 	uint64_t  edge_arg;
 	const char *edge_expected;

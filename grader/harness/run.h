@@ -25,6 +25,7 @@ struct ww_params {
 	uint64_t  seed;
 	unsigned  fuzz_iterations;
 	uint64_t  fuzz_min, fuzz_max;
+	bool      oracle_reference;     /* compare with the linked reference */
 };
 
 enum ww_rec_kind { WW_REC_BEGIN = 1, WW_REC_END = 2, WW_REC_DONE = 3 };

@@ -1,7 +1,8 @@
 /* supervisor.c - the harness's main: runs the items in workers it forks,
  * enforces each item's timeout, and reports every verdict to the grader
  *
- *   harness --serve --results-fd FD --seed N [--fuzz ITER:MIN:MAX] ITEM...
+ *   harness --serve --results-fd FD --seed N [--fuzz ITER:MIN:MAX]
+ *           [--oracle-reference] ITEM...
  *   ITEM: T:name:timeout_ms  or  E:name:arg:expected:timeout_ms
  *
  * One valgrind process runs the whole grade (valgrind follows fork), so a
@@ -374,7 +375,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct ww_params params = { 0, 100, 0, 4096 };
+	struct ww_params params = { 0, 100, 0, 4096, false };
 	struct ww_item *items;
 	unsigned n = 0, cur = 0;
 	struct sbuf hello = { 0 };
@@ -389,6 +390,8 @@ int main(int argc, char **argv)
 			serve = true;
 		else if (!strcmp(argv[i], "--results-fd") && i + 1 < argc)
 			results_fd = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--oracle-reference"))
+			params.oracle_reference = true;
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			params.seed = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--fuzz") && i + 1 < argc) {

@@ -223,6 +223,7 @@ static void run_item(const struct ww_item *it, unsigned idx,
 	t->fuzz_iterations = params->fuzz_iterations;
 	t->fuzz_min = params->fuzz_min;
 	t->fuzz_max = params->fuzz_max;
+	t->oracle_reference = params->oracle_reference;
 	t->edge_arg = it->edge_arg;
 	t->edge_expected = it->edge_expected;
 

@@ -257,3 +257,51 @@ Test(grade, seed_is_replayed, .timeout = 120)
 	json_decref(j);
 	run_release(&r);
 }
+
+Test(grade, without_valgrind_it_runs_natively_and_says_so, .timeout = 120)
+{
+	struct run r;
+	json_t *j;
+
+	grader_run(&r, false, "GRADER_VALGRIND=no-such-valgrind", "test", "-s", "spec.json",
+		   "-f", "references/ref_solution.c", "--json", NULL);
+	j = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(j, "%s", r.err);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(json_is_false(json_object_get(j, "valgrind")));
+	has(json_string_value(json_object_get(j, "note")), "is not installed");
+	has(r.err, "is not installed");
+	cr_assert_eq(json_integer_value(json_object_get(j, "score")), 100);
+	json_decref(j);
+	run_release(&r);
+	/* and the wrappers still catch a leaked mapping */
+	grader_run(&r, false, "GRADER_VALGRIND=no-such-valgrind", "test", "-s", "spec.json",
+		   "-f", SUB "leak_kvm_run.c", "--json", "--only", "test_lifecycle_leak", NULL);
+	j = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(j, "%s", r.err);
+	cr_assert_str_eq(report_status(j, "test_lifecycle_leak"), "leak");
+	json_decref(j);
+	run_release(&r);
+}
+
+Test(grade, fuzzing_against_the_reference_oracle, .timeout = 120)
+{
+	struct run r;
+	json_t *j;
+
+	grader_run(&r, false, NULL, "test", "-s", "tests/grader/specs/oracle_reference.json",
+		   "-f", "references/ref_solution.c", "--json", NULL);
+	j = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(j, "%s", r.err);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert_str_eq(report_status(j, "test_fuzz_memory_mb"), "pass");
+	json_decref(j);
+	run_release(&r);
+	grader_run(&r, false, NULL, "test", "-s", "tests/grader/specs/oracle_reference.json",
+		   "-f", SUB "leak_kvm_run.c", "--json", NULL);
+	j = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(j, "%s", r.err);
+	cr_assert_str_eq(report_status(j, "test_fuzz_memory_mb"), "leak");
+	json_decref(j);
+	run_release(&r);
+}
