@@ -59,7 +59,7 @@ static void output_tail(FILE *out, const struct test_result *r)
 			lines++;
 	if (*start == '\n')
 		start++;
-	fprintf(out, "           %-10s (%zu bytes%s)\n", "output", r->output_bytes,
+	fprintf(out, "           %-10s (%zu bytes%s)\n", "output:", r->output_bytes,
 		start > s || r->output_bytes > len ? ", the last lines" : "");
 	while (*start) {
 		const char *nl = strchr(start, '\n');
@@ -84,9 +84,9 @@ static void test_line(FILE *out, const struct test_result *r, bool scored,
 	fprintf(out, "  %s%-7s%s  %s %s", color ? colour_of(r->status) : "",
 		label(r->status), color ? RESET : "", r->name, dots);
 	if (scored)
-		fprintf(out, " %2d/%-3d", r->points, r->max_points);
+		fprintf(out, " %2d/%d", r->points, r->max_points);
 	if (r->trap)
-		fputs(" trap", out);
+		fprintf(out, "%*s trap", scored && r->max_points < 10 ? 1 : 0, "");
 	fputc('\n', out);
 	if (r->status == ST_PASS || (r->status == ST_NOT_RUN && !scored))
 		return;
@@ -105,12 +105,24 @@ static void test_line(FILE *out, const struct test_result *r, bool scored,
 		field(out, "reproduce:", r->reproduce);
 }
 
+static bool unselected(const struct test_result *r)
+{
+	return r->status == ST_NOT_RUN && !strncmp(r->message, "not selected", 12);
+}
+
+/* The tests of a table; those --only left out are counted, not listed. */
 static void table(FILE *out, const struct table_result *t, bool scored, bool color)
 {
-	size_t i;
+	size_t i, skipped = 0;
 
-	for (i = 0; i < t->n; i++)
-		test_line(out, &t->tests[i], scored, color);
+	for (i = 0; i < t->n; i++) {
+		if (unselected(&t->tests[i]))
+			skipped++;
+		else
+			test_line(out, &t->tests[i], scored, color);
+	}
+	if (skipped)
+		fprintf(out, "  (%zu not selected by --only)\n", skipped);
 }
 
 void report_text(FILE *out, const struct grade *g, const struct report_info *ri)
