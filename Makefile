@@ -81,7 +81,13 @@ solutions-test: $(MAIN_BINS)
 -include tests/unit/unit.mk
 -include examples/examples.mk
 
-test: solutions-test unit-test grader-test examples-test
+# The mutants are generated from the references: a change to a reference
+# that a mutant's replacement no longer matches must be noticed.
+.PHONY: mutants-check
+mutants-check:
+	$(Q)python3 tools/mutants.py --check
+
+test: mutants-check solutions-test unit-test grader-test examples-test
 
 validate: bin/grader
 	$(Q)bin/grader validate-spec spec.json

@@ -382,7 +382,9 @@ KvmVcpu *kvm_create_vcpu(KvmVm *vm, int vcpu_id);
  *   IO          in/out; RIP points past the instruction
  *   MMIO        a load or store to an address no memory slot backs
  *   SHUTDOWN    an opcode outside the subset (the triple-fault analogue)
- *   FAIL_ENTRY  RIP outside guest memory, or RFLAGS bit 1 clear
+ *   FAIL_ENTRY  RIP outside guest memory when an instruction starts
+ *               (at entry, or after the previous one ran off the end), or
+ *               RFLAGS bit 1 clear
  *   INTERNAL_ERROR (EMULATION) an instruction whose bytes run past the end
  *               of guest memory, or a fetch the EPT refuses
  * The base subset: mov r8, imm8 (B0+r); mov r16, imm16 (B8+r); mov al,
@@ -423,7 +425,7 @@ typedef struct {
 WestworldHost *ford_creates_host(size_t memory_mb);
 
 /* Copies size bytes of code to guest-physical addr and makes it the entry
- * point: CS base 0, RIP addr, not halted, nothing pending.  -1 if host or
+ * point: CS base 0, RIP addr, not halted, nothing pending, host conscious.  -1 if host or
  * narrative is NULL, size is 0, or [addr, addr + size) does not fit in guest
  * memory (overflow included); then nothing is copied. */
 int ford_implants_memories(WestworldHost *host, const uint8_t *narrative,

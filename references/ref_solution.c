@@ -926,7 +926,9 @@ static uint8_t *io_data(WestworldHost *host, KvmRun *run)
     /* a kvm_run that is not the vCPU's mapping has no second page */
     if (host->brain != NULL && run == host->brain->kvm_run)
         limit = host->brain->kvm_run_size;
-    if (run->io.data_offset > limit || len > limit - run->io.data_offset)
+    /* an empty transfer has no byte to hand to the UART */
+    if (len == 0 || run->io.data_offset >= limit ||
+        len > limit - run->io.data_offset)
         return NULL;
     return (uint8_t *)run + run->io.data_offset;
 }
