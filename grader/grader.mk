@@ -57,6 +57,7 @@ GRADER_SRCS  := grader/main.c grader/util.c grader/spec.c grader/proc.c \
                 grader/build.c grader/norm.c grader/sandbox.c grader/vglog.c \
                 grader/symbolize.c grader/grade.c grader/score.c \
                 grader/report_text.c grader/report_json.c grader/cmd_test.c \
+                grader/grade_file.c \
                 grader/cmd_validate_spec.c grader/cmd_qcm.c
 GRADER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(GRADER_SRCS)) \
                 $(BUILD)/grader/proto.o
