@@ -28,8 +28,25 @@ struct qcm_opts {
 	bool        json;
 };
 
+struct mutants_opts {
+	const char *argv0;      /* for the reproduce commands */
+	const char *reference;  /* -r: must pass everything first */
+	const char *spec;
+	const char *junit;      /* --junit FILE, or NULL */
+	const char *report;     /* --report FILE (Stryker JSON), or NULL */
+	const char *html;       /* --html FILE, or NULL */
+	const char *changed_since;      /* a git revision, or NULL */
+	unsigned    jobs;       /* files graded at once */
+	bool        validate;   /* exit 1 when an expectation fails */
+	bool        json;
+	bool        has_seed;
+	uint64_t    seed;
+	bool        no_valgrind;
+};
+
 int cmd_validate_spec(const char *spec_path);
 int cmd_test(const struct test_opts *o);
 int cmd_qcm(const struct qcm_opts *o);
+int cmd_mutants(const struct mutants_opts *o);
 
 #endif /* GRADER_CMD_H */

@@ -57,7 +57,9 @@ GRADER_SRCS  := grader/main.c grader/util.c grader/spec.c grader/proc.c \
                 grader/build.c grader/norm.c grader/sandbox.c grader/vglog.c \
                 grader/symbolize.c grader/grade.c grader/score.c \
                 grader/report_text.c grader/report_json.c grader/cmd_test.c \
-                grader/grade_file.c \
+                grader/grade_file.c grader/cmd_mutants.c grader/matrix.c \
+                grader/report_matrix.c grader/report_junit.c \
+                grader/report_stryker.c grader/report_html.c \
                 grader/cmd_validate_spec.c grader/cmd_qcm.c
 GRADER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(GRADER_SRCS)) \
                 $(BUILD)/grader/proto.o

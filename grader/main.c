@@ -4,6 +4,8 @@
  *   grader test -s SPEC -f FILE.c [-H HEADER] [--json] [--only NAME]
  *               [--seed N] [--bonus] [--no-valgrind] [--keep]
  *   grader qcm -s SPEC [--json] ANSWERS
+ *   grader mutants -r REFERENCE -s SPEC [--validate] [--json] [--junit FILE]
+ *                  [--report FILE] [--html FILE] [--changed-since REV] [-j N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "util.h"
@@ -24,6 +27,8 @@ static const char usage_text[] =
 "  validate-spec SPEC        check SPEC and list every problem in it\n"
 "  test -s SPEC -f FILE      grade the submission FILE (a hypervisor_sim.c)\n"
 "  qcm -s SPEC ANSWERS       grade QCM answers (\"1:B\" lines or \"BCB...\")\n"
+"  mutants -r REF -s SPEC    grade REF, then every file of the spec's\n"
+"                            validation lists: the kill matrix\n"
 "\n"
 "options of test:\n"
 "  -s, --spec SPEC           the exercise's spec.json\n"
@@ -36,13 +41,31 @@ static const char usage_text[] =
 "                            submission defines maeve_tries_to_escape)\n"
 "      --no-valgrind         run the tests natively\n"
 "      --keep                keep the scratch directory (its path on stderr)\n"
+"\n"
+"options of mutants:\n"
+"  -r, --reference FILE      the reference: it must pass every test first\n"
+"  -s, --spec SPEC           the exercise's spec.json\n"
+"      --validate            exit 1 unless every expectation holds: each\n"
+"                            expected_pass file passes, each expected_fail\n"
+"                            file is killed, every pack file is listed\n"
+"      --json                print one JSON object instead of the matrix\n"
+"      --junit FILE          write a JUnit XML report, a testcase per file\n"
+"      --report FILE         write a Stryker mutation-testing report (JSON)\n"
+"      --html FILE           write that report as one offline HTML page\n"
+"      --changed-since REV   grade only the files of mutants/, alternatives/\n"
+"                            and references/ changed since the git revision\n"
+"                            REV (every file if the spec changed)\n"
+"  -j, --jobs N              files graded at once (default: the cores)\n"
+"      --seed N, --no-valgrind   as for test\n"
+"\n"
 "  -h, --help                print this help\n"
 "\n"
-"exit status: 0 passed (or spec valid), 1 failed, 2 usage or system error,\n"
-"             3 invalid spec\n"
+"exit status: 0 passed (or spec valid, or every expectation holds), 1 failed,\n"
+"             2 usage or system error, 3 invalid spec or broken reference\n"
 "environment: NO_COLOR (no colour), GRADER_LIBDIR (the harness library),\n"
 "             GRADER_CC (the compiler, default gcc), GRADER_VALGRIND (the\n"
-"             valgrind to run; one not found means a native run), TMPDIR\n";
+"             valgrind to run; one not found means a native run), TMPDIR,\n"
+"             GRADER_ELEMENTS_JS (the HTML viewer's bundle)\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -64,7 +87,8 @@ static int help(void)
 	return EXIT_PASS;
 }
 
-enum { OPT_JSON = 256, OPT_ONLY, OPT_SEED, OPT_BONUS, OPT_NO_VALGRIND, OPT_KEEP };
+enum { OPT_JSON = 256, OPT_ONLY, OPT_SEED, OPT_BONUS, OPT_NO_VALGRIND, OPT_KEEP,
+       OPT_VALIDATE, OPT_JUNIT, OPT_REPORT, OPT_HTML, OPT_CHANGED_SINCE };
 
 static const struct option test_options[] = {
 	{ "spec",        required_argument, NULL, 's' },
@@ -162,6 +186,68 @@ static int main_qcm(int argc, char **argv)
 	return cmd_qcm(&o);
 }
 
+static int main_mutants(int argc, char **argv, const char *argv0)
+{
+	static const struct option opts[] = {
+		{ "reference",     required_argument, NULL, 'r' },
+		{ "spec",          required_argument, NULL, 's' },
+		{ "validate",      no_argument,       NULL, OPT_VALIDATE },
+		{ "json",          no_argument,       NULL, OPT_JSON },
+		{ "junit",         required_argument, NULL, OPT_JUNIT },
+		{ "report",        required_argument, NULL, OPT_REPORT },
+		{ "html",          required_argument, NULL, OPT_HTML },
+		{ "changed-since", required_argument, NULL, OPT_CHANGED_SINCE },
+		{ "jobs",          required_argument, NULL, 'j' },
+		{ "seed",          required_argument, NULL, OPT_SEED },
+		{ "no-valgrind",   no_argument,       NULL, OPT_NO_VALGRIND },
+		{ "help",          no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mutants_opts o = { .argv0 = argv0 };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t jobs;
+	int c;
+
+	o.jobs = cores > 0 ? (unsigned)cores : 1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":r:s:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.reference = optarg; break;
+		case 's': o.spec = optarg; break;
+		case OPT_VALIDATE: o.validate = true; break;
+		case OPT_JSON: o.json = true; break;
+		case OPT_JUNIT: o.junit = optarg; break;
+		case OPT_REPORT: o.report = optarg; break;
+		case OPT_HTML: o.html = optarg; break;
+		case OPT_CHANGED_SINCE: o.changed_since = optarg; break;
+		case 'j':
+			if (parse_seed(optarg, &jobs) < 0 || jobs == 0 || jobs > 256)
+				return usage_error("--jobs: '%s' is not a number from 1 to 256",
+						   optarg);
+			o.jobs = (unsigned)jobs;
+			break;
+		case OPT_SEED:
+			if (parse_seed(optarg, &o.seed) < 0)
+				return usage_error("--seed: '%s' is not a non-negative integer",
+						   optarg);
+			o.has_seed = true;
+			break;
+		case OPT_NO_VALGRIND: o.no_valgrind = true; break;
+		case 'h': return help();
+		case ':': return usage_error("mutants: option '%s' needs a value", argv[optind - 1]);
+		default:  return usage_error("mutants: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("mutants: unexpected argument '%s'", argv[optind]);
+	if (!o.reference)
+		return usage_error("mutants: %s", "missing -r REFERENCE");
+	if (!o.spec)
+		return usage_error("mutants: %s", "missing -s SPEC");
+	return cmd_mutants(&o);
+}
+
 static int main_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -187,7 +273,7 @@ int main(int argc, char **argv)
 	const char *cmd;
 
 	if (argc < 2)
-		return usage_error("%s", "missing command: validate-spec, test or qcm");
+		return usage_error("%s", "missing command: validate-spec, test, qcm or mutants");
 	cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help"))
 		return help();
@@ -197,5 +283,7 @@ int main(int argc, char **argv)
 		return main_test(argc - 1, argv + 1, argv[0]);
 	if (!strcmp(cmd, "qcm"))
 		return main_qcm(argc - 1, argv + 1);
+	if (!strcmp(cmd, "mutants"))
+		return main_mutants(argc - 1, argv + 1, argv[0]);
 	return usage_error("unknown command '%s'", cmd);
 }

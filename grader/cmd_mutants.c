@@ -1,0 +1,701 @@
+/* cmd_mutants.c - bin/grader mutants: grade the reference, then every file
+ * of the spec's validation lists in parallel, and judge the pack
+ *
+ * Each file is graded by grade_file() in a forked child, which leaves the
+ * file's `grader test --json` report and its compiled code (the object
+ * without debug information, local symbols or comments, to tell an
+ * equivalent mutant) in a scratch directory; the parent only schedules,
+ * collects and judges.  A child per file keeps the grades apart: nothing
+ * of the grading code needs to be thread-safe.
+ */
+#include "cmd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grade_file.h"
+#include "matrix.h"
+#include "proc.h"
+#include "report.h"
+#include "report_matrix.h"
+#include "spec.h"
+
+/* One file to grade. */
+struct job {
+	const char *path;       /* what grade_file() reads */
+	const char *file;       /* as shown */
+	struct matrix_row *row; /* NULL for the baseline */
+	pid_t   pid;
+	bool    done;
+	char   *json;           /* <scratch>/<index>.json, the report */
+	char   *code;           /* <scratch>/<index>.code, the compiled code */
+	char   *err;            /* <scratch>/<index>.err, a system error */
+};
+
+struct run {
+	const struct mutants_opts *o;
+	const struct spec *spec;
+	struct matrix *m;
+	char   *scratch;
+	struct job *jobs;
+	size_t  njobs;
+	bool    tty;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The submission's compiled code, to compare with the reference's: its
+ * object as built for the tests, without what does not change behaviour
+ * (debug information: line numbers, comments; local symbol names: the
+ * file name; the compiler's .comment).  Strings and data stay: a mutant
+ * that prints something else is not equivalent. */
+static void save_code(const struct build *b, const struct grade *g, void *arg)
+{
+	char *argv[] = { "objcopy", "--strip-debug", "--discard-all",
+			 "-R", ".comment", "-R", ".note.GNU-stack",
+			 b->object, arg, NULL };
+
+	if (g->compiled && b->object)
+		proc_run(argv, NULL);
+}
+
+/* The child's work: grade one file, leave the report in j->json.  Exits
+ * with _exit(): the parent's stdio buffers and atexit handlers are not the
+ * child's to flush. */
+static void __attribute__((noreturn)) child_grade(const struct run *rn,
+						  const struct job *j)
+{
+	struct grade g = { 0 };
+	struct score_summary sum = { 0 };
+	struct report_info ri = { rn->o->spec, false, &sum };
+	struct grade_file_opts go = {
+		.argv0 = rn->o->argv0, .spec_path = rn->o->spec, .file = j->path,
+		.has_seed = true, .seed = rn->m->seed,
+		.no_valgrind = rn->o->no_valgrind,
+		.built = save_code, .built_arg = j->code,
+	};
+	char *err = NULL;
+	FILE *f;
+	int status = 0;
+
+	if (grade_file(rn->spec, &go, &g, &sum, &err) < 0) {
+		f = fopen(j->err, "w");
+		if (f) {
+			fputs(err, f);
+			fclose(f);
+		}
+		status = 2;
+	} else if ((f = fopen(j->json, "w")) != NULL) {
+		report_json(f, &g, &ri);
+		status = fclose(f) == 0 ? 0 : 2;
+	} else {
+		status = 2;
+	}
+	grade_release(&g);
+	free(err);
+	_exit(status);
+}
+
+static int job_start(struct run *rn, struct job *j)
+{
+	fflush(NULL);
+	j->pid = fork();
+	if (j->pid < 0)
+		return -1;
+	if (j->pid == 0)
+		child_grade(rn, j);
+	return 0;
+}
+
+/* Waits for one running child; returns its job, or NULL on error. */
+static struct job *job_wait(struct run *rn)
+{
+	int st;
+	pid_t pid;
+	size_t i;
+
+	for (;;) {
+		pid = waitpid(-1, &st, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			return NULL;
+		for (i = 0; i < rn->njobs; i++)
+			if (rn->jobs[i].pid == pid && !rn->jobs[i].done) {
+				rn->jobs[i].done = true;
+				return &rn->jobs[i];
+			}
+	}
+}
+
+/* Reads what the child left: 0, or -1 with *err. */
+static int job_collect(struct run *rn, struct job *j, json_t **report, char **err)
+{
+	json_error_t je;
+	char *e = read_file(j->err, NULL);
+
+	*report = NULL;
+	if (e) {
+		*err = xasprintf("cannot grade '%s': %s", j->file, e);
+		free(e);
+		return -1;
+	}
+	*report = json_load_file(j->json, 0, &je);
+	if (*report == NULL) {
+		*err = xasprintf("cannot grade '%s': its grading process left no "
+				 "report (%s)", j->file, je.text);
+		return -1;
+	}
+	(void)rn;
+	return 0;
+}
+
+static void set_code(struct matrix_row *r, const char *code_path)
+{
+	size_t len;
+	char *code = read_file(code_path, &len);
+
+	free(r->code);
+	r->code = code;
+	r->code_len = code ? len : 0;
+}
+
+static void progress(const struct run *rn, const struct job *j, size_t done,
+		     size_t total, const json_t *report, uint64_t ms)
+{
+	const json_t *compile = json_object_get(report, "compile");
+
+	if (!rn->tty)
+		return;
+	fprintf(stderr, "grader: [%zu/%zu] %s: %s in %.1f s, %zu left\n", done, total,
+		j->file, !json_is_true(json_object_get(compile, "ok")) ? "does not build" :
+		json_is_true(json_object_get(report, "passed")) &&
+		json_integer_value(json_object_get(report, "score")) ==
+		json_integer_value(json_object_get(report, "max_score")) ?
+		"every test passes" : "some tests fail", (double)ms / 1000.0,
+		total - done);
+}
+
+/* Grades every job, at most o->jobs at a time, the baseline first in the
+ * list.  The others start with it, on the cores it leaves free, but none
+ * is judged unless it passes.  Returns EXIT_PASS, EXIT_BAD_SPEC (broken
+ * baseline) or EXIT_USAGE (system error). */
+static int run_jobs(struct run *rn)
+{
+	size_t next = 0, running = 0, done = 0, i;
+	unsigned maxjobs = rn->o->jobs;
+	uint64_t *start = xcalloc(rn->njobs, sizeof(*start));
+	int ret = EXIT_PASS;
+	char *err = NULL;
+
+	while (done < rn->njobs) {
+		struct job *j;
+		json_t *report = NULL;
+
+		while (ret == EXIT_PASS && next < rn->njobs && running < maxjobs) {
+			start[next] = now_ms();
+			if (job_start(rn, &rn->jobs[next]) < 0) {
+				err = xasprintf("cannot fork: %s", strerror(errno));
+				ret = EXIT_USAGE;
+				break;
+			}
+			next++;
+			running++;
+		}
+		if (running == 0)
+			break;
+		j = job_wait(rn);
+		if (j == NULL) {
+			err = xasprintf("waitpid: %s", strerror(errno));
+			ret = EXIT_USAGE;
+			break;
+		}
+		running--;
+		done++;
+		if (ret != EXIT_PASS)
+			continue;       /* draining: the verdict no longer matters */
+		if (job_collect(rn, j, &report, &err) < 0) {
+			ret = EXIT_USAGE;
+			continue;
+		}
+		progress(rn, j, done, rn->njobs, report, now_ms() - start[j - rn->jobs]);
+		if (j->row == NULL) {
+			char *why = NULL;
+
+			matrix_row_set_report(rn->m, &rn->m->baseline, report);
+			set_code(&rn->m->baseline, j->code);
+			if (!matrix_baseline_ok(rn->m, report, &why)) {
+				err = xasprintf("baseline broken: the reference '%s' must pass "
+						"everything, and %s\nEvery other verdict "
+						"would be meaningless: fix the reference or "
+						"the tests first", j->file, why);
+				ret = EXIT_BAD_SPEC;
+			}
+			free(why);
+		} else {
+			matrix_row_set_report(rn->m, j->row, report);
+			set_code(j->row, j->code);
+		}
+		json_decref(report);
+	}
+	/* a system error: let the running children finish, not linger */
+	for (i = 0; i < rn->njobs; i++)
+		if (rn->jobs[i].pid > 0 && !rn->jobs[i].done) {
+			while (waitpid(rn->jobs[i].pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			rn->jobs[i].done = true;
+		}
+	if (err)
+		fprintf(stderr, "error: %s\n", err);
+	free(err);
+	free(start);
+	return ret;
+}
+
+/* realpath(), or a copy of path when it does not exist. */
+static char *canonical(const char *path)
+{
+	char buf[PATH_MAX];
+
+	return realpath(path, buf) ? xstrdup(buf) : xstrdup(path);
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* The rows of validation.<list>; entries with no file go to m->missing. */
+static void add_list(struct matrix *m, const struct spec *spec, const char *list,
+		     enum expectation expected)
+{
+	const json_t *arr = json_object_get(json_object_get(spec->root, "validation"),
+					    list);
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v) {
+		const char *rel = json_string_value(v);
+		char *path;
+
+		if (rel == NULL)
+			continue;
+		path = path_join(spec->dir, rel);
+		if (access(path, R_OK) != 0)
+			strlist_addf(&m->missing, "validation.%s lists '%s', which does "
+				     "not exist (%s): add the file, or remove the entry",
+				     list, rel, strerror(errno));
+		else
+			matrix_add_row(m, rel, path, expected);
+		free(path);
+	}
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Files of the pack's mutants/ and alternatives/ that no list names. */
+static void find_unlisted(struct matrix *m, const struct spec *spec)
+{
+	static const char *const dirs[] = { "mutants", "alternatives" };
+	size_t d, i;
+
+	for (d = 0; d < 2; d++) {
+		char *dir = path_join(spec->dir, dirs[d]);
+		DIR *dp = opendir(dir);
+		struct dirent *e;
+		struct strlist names = { 0 };
+
+		while (dp && (e = readdir(dp)) != NULL)
+			if (has_suffix(e->d_name, ".c"))
+				strlist_add(&names, e->d_name);
+		if (dp)
+			closedir(dp);
+		if (names.n)
+			qsort(names.items, names.n, sizeof(char *), by_name);
+		for (i = 0; i < names.n; i++) {
+			char *path = path_join(dir, names.items[i]);
+			char *canon = canonical(path);
+			bool listed = false;
+			size_t r;
+
+			for (r = 0; r < m->nrows && !listed; r++) {
+				char *c = canonical(m->rows[r].path);
+
+				listed = !strcmp(c, canon);
+				free(c);
+			}
+			if (!listed)
+				strlist_addf(&m->unlisted, "'%s/%s' is in neither validation "
+					     "list of the spec: list it in expected_fail (a "
+					     "mutant the tests must kill) or in expected_pass "
+					     "(a solution they must accept)", dirs[d],
+					     names.items[i]);
+			free(canon);
+			free(path);
+		}
+		strlist_release(&names);
+		free(dir);
+	}
+}
+
+/* The pack files changed since rev (git, from the spec's directory), in
+ * *changed; *all set when the spec itself changed (a test may have). */
+static int changed_since(const struct spec *spec, const char *spec_path,
+			 const char *rev, const char *scratch,
+			 struct strlist *changed, bool *all, char **err)
+{
+	char *diff[] = { "git", "-C", spec->dir, "diff", "--name-only", "--relative",
+			 (char *)rev, "--", "mutants", "alternatives", "references", NULL };
+	char *others[] = { "git", "-C", spec->dir, "ls-files", "--others",
+			   "--exclude-standard", "--", "mutants", "alternatives",
+			   "references", NULL };
+	char *specd[] = { "git", "-C", spec->dir, "diff", "--name-only", (char *)rev,
+			  "--", (char *)path_base(spec_path), NULL };
+	char *outs[3] = { NULL, NULL, NULL }, *line, *save = NULL;
+	char **argvs[3] = { diff, others, specd };
+	int st, k, ret = -1;
+
+	for (k = 0; k < 3; k++) {
+		outs[k] = proc_capture(argvs[k], NULL, scratch, &st);
+		if (outs[k] == NULL || st != 0) {
+			*err = xasprintf("--changed-since %s: git %s failed%s%s", rev,
+					 argvs[k][3], outs[k] ? ": " : " (is git installed?)",
+					 outs[k] ? outs[k] : "");
+			goto out;
+		}
+	}
+	*all = outs[2][0] != '\0';
+	for (k = 0; k < 2; k++)
+		for (line = strtok_r(outs[k], "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			strlist_add(changed, line);
+	ret = 0;
+out:
+	for (k = 0; k < 3; k++)
+		free(outs[k]);
+	return ret;
+}
+
+/* Keeps the rows whose file is in changed. */
+static void keep_changed(struct matrix *m, const struct strlist *changed)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < m->nrows; i++) {
+		struct matrix_row *r = &m->rows[i];
+		const char *f = r->file;
+
+		while (f[0] == '.' && f[1] == '/')
+			f += 2;
+		if (strlist_has(changed, f)) {
+			m->rows[kept++] = *r;
+			continue;
+		}
+		free(r->file);
+		free(r->path);
+		free(r->compile_message);
+		free(r->why);
+	}
+	if (kept < m->nrows)
+		m->partial = true;
+	m->nrows = kept;
+}
+
+static uint64_t pick_seed(const struct mutants_opts *o, const struct spec *spec)
+{
+	uint32_t r = 0;
+
+	if (o->has_seed)
+		return o->seed;
+	if (spec->fuzz_has_seed)
+		return spec->fuzz_seed;
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint32_t)getpid();
+	return r;
+}
+
+static char *make_scratch(char **err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/grader-mutants.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+
+	if (mkdtemp(tmpl) == NULL) {
+		*err = xasprintf("cannot create a scratch directory in '%s': %s",
+				 tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
+		free(tmpl);
+		return NULL;
+	}
+	return tmpl;
+}
+
+/* The jobs: the baseline, then every row but the reference's own. */
+static void plan_jobs(struct run *rn)
+{
+	struct matrix *m = rn->m;
+	char *ref = canonical(rn->o->reference);
+	size_t i;
+
+	rn->jobs = xcalloc(m->nrows + 1, sizeof(*rn->jobs));
+	rn->jobs[rn->njobs++] = (struct job){ .path = rn->o->reference,
+					      .file = rn->o->reference };
+	for (i = 0; i < m->nrows; i++) {
+		char *c = canonical(m->rows[i].path);
+
+		if (strcmp(c, ref))
+			rn->jobs[rn->njobs++] = (struct job){ .path = m->rows[i].path,
+							      .file = m->rows[i].file,
+							      .row = &m->rows[i] };
+		free(c);
+	}
+	for (i = 0; i < rn->njobs; i++) {
+		rn->jobs[i].json = xasprintf("%s/%zu.json", rn->scratch, i);
+		rn->jobs[i].code = xasprintf("%s/%zu.code", rn->scratch, i);
+		rn->jobs[i].err = xasprintf("%s/%zu.err", rn->scratch, i);
+	}
+	free(ref);
+}
+
+/* The rows of the reference itself take the baseline's grade. */
+static void copy_baseline(struct matrix *m, const char *reference)
+{
+	char *ref = canonical(reference);
+	size_t i, k;
+
+	for (i = 0; i < m->nrows; i++) {
+		struct matrix_row *r = &m->rows[i];
+		char *c = canonical(r->path);
+
+		if (!strcmp(c, ref)) {
+			r->graded = true;
+			r->compiled = m->baseline.compiled;
+			free(r->compile_message);
+			r->compile_message = xstrdup(m->baseline.compile_message);
+			r->score = m->baseline.score;
+			r->max_score = m->baseline.max_score;
+			r->bonus_score = m->baseline.bonus_score;
+			r->ms = m->baseline.ms;
+			r->norm_problem = m->baseline.norm_problem ?
+					  xstrdup(m->baseline.norm_problem) : NULL;
+			r->cells = xcalloc(m->ncolumns, sizeof(*r->cells));
+			for (k = 0; k < m->ncolumns; k++) {
+				r->cells[k] = m->baseline.cells[k];
+				r->cells[k].message = xstrdup(m->baseline.cells[k].message);
+			}
+			if (m->baseline.code) {
+				r->code = xmalloc(m->baseline.code_len);
+				memcpy(r->code, m->baseline.code, m->baseline.code_len);
+				r->code_len = m->baseline.code_len;
+			}
+		}
+		free(c);
+	}
+	free(ref);
+}
+
+static int write_file_report(const char *path, const char *what,
+			     int (*write)(FILE *f, void *arg), void *arg)
+{
+	FILE *f = fopen(path, "w");
+	int r;
+
+	if (f == NULL) {
+		fprintf(stderr, "error: cannot write the %s '%s': %s\n", what, path,
+			strerror(errno));
+		return -1;
+	}
+	r = write(f, arg);
+	if (fclose(f) != 0 || r < 0) {
+		fprintf(stderr, "error: cannot write the %s '%s'\n", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_junit(FILE *f, void *arg)
+{
+	report_junit(f, arg);
+	return 0;
+}
+
+static int write_json(FILE *f, void *arg)
+{
+	return json_dumpf(arg, f, JSON_INDENT(1) | JSON_ENSURE_ASCII) < 0 ? -1 : 0;
+}
+
+struct html_arg {
+	const json_t *stryker;
+	const char *title, *bundle;
+};
+
+static int write_html(FILE *f, void *arg)
+{
+	const struct html_arg *h = arg;
+	char *err = NULL;
+	int r = report_html(f, h->stryker, h->title, h->bundle, &err);
+
+	if (r < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		free(err);
+	}
+	return r;
+}
+
+/* --junit, --report and --html. */
+static int write_reports(const struct run *rn)
+{
+	const struct mutants_opts *o = rn->o;
+	json_t *stryker = NULL;
+	char *err = NULL;
+	int ret = 0;
+
+	if (o->junit && write_file_report(o->junit, "JUnit report", write_junit,
+					  rn->m) < 0)
+		ret = -1;
+	if (o->report || o->html) {
+		stryker = report_stryker(rn->m, rn->scratch, &err);
+		if (stryker == NULL) {
+			fprintf(stderr, "error: %s\n", err);
+			free(err);
+			return -1;
+		}
+	}
+	if (o->report && write_file_report(o->report, "mutation report", write_json,
+					   stryker) < 0)
+		ret = -1;
+	if (o->html) {
+		char *bundle = report_html_bundle();
+		char *title = xasprintf("%s mutation testing", rn->spec->name);
+		struct html_arg h = { stryker, title, bundle };
+
+		if (write_file_report(o->html, "HTML report", write_html, &h) < 0)
+			ret = -1;
+		free(title);
+		free(bundle);
+	}
+	json_decref(stryker);
+	return ret;
+}
+
+int cmd_mutants(const struct mutants_opts *o)
+{
+	struct strlist problems = { 0 }, changed = { 0 };
+	struct spec spec;
+	struct matrix m = { 0 };
+	struct run rn = { .o = o, .spec = &spec, .m = &m };
+	char *err = NULL, *bundle = NULL;
+	uint64_t t0 = now_ms();
+	int ret = EXIT_USAGE;
+	size_t i;
+
+	if (spec_load(&spec, o->spec, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		ret = strncmp(err, "cannot parse", 12) ? EXIT_USAGE : EXIT_BAD_SPEC;
+		goto out;
+	}
+	if (spec_validate(&spec, 0, &problems) < 0) {
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "%s: %s\n", o->spec, problems.items[i]);
+		fprintf(stderr, "error: invalid spec '%s': %zu problem%s (see "
+			"validate-spec)\n", o->spec, problems.n, problems.n > 1 ? "s" : "");
+		ret = EXIT_BAD_SPEC;
+		goto out;
+	}
+	if (access(o->reference, R_OK) != 0) {
+		fprintf(stderr, "error: cannot read the reference '%s': %s\n",
+			o->reference, strerror(errno));
+		goto out;
+	}
+	if (o->html) {
+		bundle = report_html_bundle();
+		if (access(bundle, R_OK) != 0) {
+			fprintf(stderr, "error: --html: cannot read the viewer '%s': %s "
+				"(run make html-deps, or set GRADER_ELEMENTS_JS)\n", bundle,
+				strerror(errno));
+			goto out;
+		}
+	}
+	rn.scratch = make_scratch(&err);
+	if (rn.scratch == NULL) {
+		fprintf(stderr, "error: %s\n", err);
+		goto out;
+	}
+	rn.tty = isatty(STDERR_FILENO);
+	m.spec_path = o->spec;
+	matrix_init(&m, &spec, o->reference, o->reference);
+	m.seed = pick_seed(o, &spec);
+	m.valgrind = !o->no_valgrind && proc_exists(valgrind_command());
+	add_list(&m, &spec, "expected_pass", EXPECT_PASS);
+	add_list(&m, &spec, "expected_fail", EXPECT_FAIL);
+	find_unlisted(&m, &spec);
+	if (o->changed_since) {
+		bool all = false;
+
+		if (changed_since(&spec, o->spec, o->changed_since, rn.scratch, &changed,
+				  &all, &err) < 0) {
+			fprintf(stderr, "error: %s\n", err);
+			goto out;
+		}
+		if (!all)
+			keep_changed(&m, &changed);
+		else if (rn.tty)
+			warn("the spec changed since %s: grading every file",
+			     o->changed_since);
+	}
+	plan_jobs(&rn);
+	if (rn.tty)
+		warn("grading %s and %zu file%s, %u at a time%s", o->reference,
+		     rn.njobs - 1, rn.njobs == 2 ? "" : "s", o->jobs,
+		     m.valgrind ? ", under valgrind" : "");
+	ret = run_jobs(&rn);
+	if (ret != EXIT_PASS)
+		goto out;
+	copy_baseline(&m, o->reference);
+	m.ms = (unsigned)(now_ms() - t0);
+	matrix_judge(&m);
+	if (o->json)
+		report_matrix_json(stdout, &m);
+	else
+		report_matrix_text(stdout, &m, use_color(STDOUT_FILENO));
+	fflush(stdout);
+	if (write_reports(&rn) < 0) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	ret = !o->validate || m.ok ? EXIT_PASS : EXIT_FAIL;
+out:
+	for (i = 0; i < rn.njobs; i++) {
+		free(rn.jobs[i].json);
+		free(rn.jobs[i].code);
+		free(rn.jobs[i].err);
+	}
+	free(rn.jobs);
+	if (rn.scratch)
+		remove_tree(rn.scratch);
+	free(rn.scratch);
+	matrix_release(&m);
+	strlist_release(&problems);
+	strlist_release(&changed);
+	spec_release(&spec);
+	free(bundle);
+	free(err);
+	return ret;
+}

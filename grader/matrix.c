@@ -1,0 +1,371 @@
+/* matrix.c - the kill matrix: rows from the grade reports, verdicts, score */
+#include "matrix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+static const char *const verdict_names[] = {
+	[VERDICT_NONE] = "not_graded",
+	[VERDICT_PASSED] = "passed",
+	[VERDICT_KILLED] = "killed",
+	[VERDICT_SURVIVED] = "survived",
+	[VERDICT_STILLBORN] = "stillborn",
+	[VERDICT_EQUIVALENT] = "equivalent",
+};
+
+const char *verdict_name(enum verdict v)
+{
+	return verdict_names[v];
+}
+
+static void row_init(struct matrix_row *r, const char *file, const char *path,
+		     enum expectation expected);
+
+void matrix_init(struct matrix *m, const struct spec *spec, const char *reference,
+		 const char *path)
+{
+	size_t i;
+
+	m->nbase = spec->base.n;
+	m->ncolumns = spec->base.n + spec->bonus.n;
+	m->columns = xcalloc(m->ncolumns, sizeof(*m->columns));
+	for (i = 0; i < spec->base.n; i++)
+		m->columns[i] = xstrdup(spec->base.tests[i].name);
+	for (i = 0; i < spec->bonus.n; i++)
+		m->columns[spec->base.n + i] = xstrdup(spec->bonus.tests[i].name);
+	m->mutation_score = -1;
+	m->reference = reference;
+	row_init(&m->baseline, reference, path, EXPECT_PASS);
+}
+
+static void row_init(struct matrix_row *r, const char *file, const char *path,
+		     enum expectation expected)
+{
+	memset(r, 0, sizeof(*r));
+	r->file = xstrdup(file);
+	r->path = xstrdup(path);
+	r->expected = expected;
+	r->compile_message = xstrdup("");
+	r->bonus_score = -1;
+	r->why = xstrdup("");
+}
+
+struct matrix_row *matrix_add_row(struct matrix *m, const char *file,
+				  const char *path, enum expectation expected)
+{
+	struct matrix_row *r;
+
+	m->rows = xrealloc(m->rows, (m->nrows + 1) * sizeof(*m->rows));
+	r = &m->rows[m->nrows++];
+	row_init(r, file, path, expected);
+	return r;
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static int jint(const json_t *o, const char *key)
+{
+	return (int)json_integer_value(json_object_get(o, key));
+}
+
+/* The entry named name of a report's tests array, or NULL. */
+static const json_t *find_test(const json_t *tests, const char *name)
+{
+	size_t i;
+	const json_t *t;
+
+	json_array_foreach(tests, i, t)
+		if (!strcmp(jstr(t, "name"), name))
+			return t;
+	return NULL;
+}
+
+static char *norm_problem(const json_t *report)
+{
+	const json_t *norm = json_object_get(report, "norm"), *v;
+	struct sbuf sb = { 0 };
+	size_t i;
+
+	if (!json_is_true(json_object_get(norm, "blocking")) ||
+	    json_is_true(json_object_get(norm, "ok")))
+		return NULL;
+	json_array_foreach(json_object_get(norm, "violations"), i, v)
+		sbuf_addf(&sb, "%s%s()%s%s: %s", sb.len ? "; " : "", jstr(v, "function"),
+			  jstr(v, "location")[0] ? " at " : "", jstr(v, "location"),
+			  jstr(v, "why"));
+	return sb.buf ? sb.buf : xstrdup("a norm violation");
+}
+
+void matrix_row_set_report(const struct matrix *m, struct matrix_row *r,
+			   const json_t *report)
+{
+	const json_t *compile = json_object_get(report, "compile");
+	const json_t *bonus = json_object_get(report, "bonus");
+	const json_t *base_tests = json_object_get(report, "tests");
+	const json_t *bonus_tests = json_object_get(bonus, "tests");
+	size_t i;
+
+	r->graded = true;
+	r->compiled = json_is_true(json_object_get(compile, "ok"));
+	free(r->compile_message);
+	r->compile_message = xstrdup(jstr(compile, "message"));
+	r->score = jint(report, "score");
+	r->max_score = jint(report, "max_score");
+	r->bonus_score = json_is_object(bonus) ? jint(bonus, "score") : -1;
+	r->ms = (unsigned)jint(report, "time_ms");
+	free(r->norm_problem);
+	r->norm_problem = norm_problem(report);
+	r->cells = xcalloc(m->ncolumns, sizeof(*r->cells));
+	for (i = 0; i < m->ncolumns; i++) {
+		struct matrix_cell *c = &r->cells[i];
+		const json_t *t = find_test(i < m->nbase ? base_tests : bonus_tests,
+					    m->columns[i]);
+		int st = t ? status_parse(jstr(t, "status")) : -1;
+
+		c->status = st < 0 ? ST_NOT_RUN : (enum test_status)st;
+		c->graded = t != NULL && r->compiled;
+		c->message = xstrdup(t ? jstr(t, "message") : "");
+		c->ms = t ? (unsigned)jint(t, "time_ms") : 0;
+	}
+}
+
+/* Adds "name (status: message)" of every test of arr that did not pass. */
+static void add_failures(struct sbuf *sb, const json_t *arr)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach(arr, i, t) {
+		if (!strcmp(jstr(t, "status"), "pass"))
+			continue;
+		sbuf_addf(sb, "\n  %s: %s%s%s", jstr(t, "name"), jstr(t, "status"),
+			  jstr(t, "message")[0] ? ": " : "", jstr(t, "message"));
+	}
+}
+
+bool matrix_baseline_ok(const struct matrix *m, const json_t *report, char **why)
+{
+	const json_t *compile = json_object_get(report, "compile");
+	const json_t *bonus = json_object_get(report, "bonus");
+	struct sbuf sb = { 0 };
+	char *np;
+
+	(void)m;
+	if (!json_is_true(json_object_get(compile, "ok"))) {
+		*why = xasprintf("it does not build:\n  %s", jstr(compile, "message"));
+		return false;
+	}
+	add_failures(&sb, json_object_get(report, "tests"));
+	if (json_is_object(bonus))
+		add_failures(&sb, json_object_get(bonus, "tests"));
+	add_failures(&sb, json_object_get(report, "edge_cases"));
+	np = norm_problem(report);
+	if (np)
+		sbuf_addf(&sb, "\n  norm: %s", np);
+	free(np);
+	if (sb.len == 0)
+		return true;
+	*why = xasprintf("these do not pass:%s", sb.buf);
+	sbuf_release(&sb);
+	return false;
+}
+
+static bool is_killer(const struct matrix_cell *c)
+{
+	return c->graded && c->status != ST_PASS;
+}
+
+size_t *matrix_row_killers(const struct matrix *m, const struct matrix_row *r,
+			   size_t *n)
+{
+	size_t *k = xcalloc(m->ncolumns, sizeof(*k)), i;
+
+	*n = 0;
+	for (i = 0; r->cells && i < m->ncolumns; i++)
+		if (is_killer(&r->cells[i]))
+			k[(*n)++] = i;
+	return k;
+}
+
+/* "test_a (timeout), test_b (leak)" */
+static char *killers_text(const struct matrix *m, const struct matrix_row *r)
+{
+	struct sbuf sb = { 0 };
+	size_t n, i, *k = matrix_row_killers(m, r, &n);
+
+	for (i = 0; i < n; i++)
+		sbuf_addf(&sb, "%s%s (%s)", i ? ", " : "", m->columns[k[i]],
+			  status_name(r->cells[k[i]].status));
+	free(k);
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+static bool same_code(const struct matrix_row *a, const struct matrix_row *b)
+{
+	return a->code && b->code && a->code_len == b->code_len &&
+	       !memcmp(a->code, b->code, a->code_len);
+}
+
+/* The accepted solution whose compiled code r has, or NULL. */
+static const char *equivalent_to(const struct matrix *m, const struct matrix_row *r)
+{
+	size_t i;
+
+	if (same_code(r, &m->baseline))
+		return m->baseline.file;
+	for (i = 0; i < m->nrows; i++)
+		if (m->rows[i].expected == EXPECT_PASS && same_code(r, &m->rows[i]))
+			return m->rows[i].file;
+	return NULL;
+}
+
+/* The compiler's message, indented under the why line. */
+static char *indented(const char *text)
+{
+	struct sbuf sb = { 0 };
+	const char *p;
+
+	sbuf_adds(&sb, "    ");
+	for (p = text; *p; p++) {
+		sbuf_add(&sb, p, 1);
+		if (*p == '\n' && p[1])
+			sbuf_adds(&sb, "    ");
+	}
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+static void judge_row(struct matrix *m, struct matrix_row *r)
+{
+	const char *exp = r->expected == EXPECT_PASS ? "passed" : "killed";
+	const char *eq;
+	char *killers = NULL, *msg = NULL;
+	size_t nk;
+
+	free(matrix_row_killers(m, r, &nk));
+	if (!r->compiled)
+		r->verdict = VERDICT_STILLBORN;
+	else if (nk)
+		r->verdict = VERDICT_KILLED;
+	else
+		r->verdict = r->expected == EXPECT_PASS ? VERDICT_PASSED : VERDICT_SURVIVED;
+	eq = r->expected == EXPECT_FAIL && r->compiled ? equivalent_to(m, r) : NULL;
+	if (eq) {
+		r->verdict = VERDICT_EQUIVALENT;
+		r->equivalent_to = xstrdup(eq);
+	}
+	r->ok = r->expected == EXPECT_PASS
+		? r->verdict == VERDICT_PASSED && r->norm_problem == NULL
+		: r->verdict == VERDICT_KILLED;
+
+	free(r->why);
+	switch (r->verdict) {
+	case VERDICT_STILLBORN:
+		msg = indented(r->compile_message);
+		r->why = xasprintf("expected %s, stillborn: it does not compile, so no "
+				   "test ran: fix the compile error:\n%s", exp, msg);
+		break;
+	case VERDICT_EQUIVALENT:
+		r->why = xasprintf("expected killed, equivalent: its compiled code is "
+				   "identical to %s's, so no test can kill it: make its "
+				   "fault change the code, or remove it", r->equivalent_to);
+		break;
+	case VERDICT_SURVIVED:
+		r->why = xasprintf("expected killed, survived: every test passed: add a "
+				   "test that kills it, or list it in expected_pass");
+		break;
+	case VERDICT_KILLED:
+		killers = killers_text(m, r);
+		if (r->expected == EXPECT_PASS) {
+			size_t *k = matrix_row_killers(m, r, &nk);
+
+			r->why = xasprintf("expected passed, killed by %s: the tests reject "
+					   "an accepted solution (%s: %s): fix the solution or "
+					   "the test, or list it in expected_fail", killers,
+					   m->columns[k[0]], r->cells[k[0]].message);
+			free(k);
+		} else {
+			r->why = xstrdup("");
+		}
+		break;
+	case VERDICT_PASSED:
+		r->why = r->norm_problem
+			? xasprintf("expected passed, but the norm blocks it (score 0): %s: "
+				    "fix the solution", r->norm_problem)
+			: xstrdup("");
+		break;
+	case VERDICT_NONE:
+		r->why = xstrdup("not graded");
+		break;
+	}
+	free(killers);
+	free(msg);
+}
+
+void matrix_judge(struct matrix *m)
+{
+	size_t i;
+
+	m->mutants = m->killed = m->survived = m->stillborn = m->equivalent = 0;
+	m->solutions = m->solutions_passed = 0;
+	m->ok = m->missing.n == 0 && m->unlisted.n == 0;
+	for (i = 0; i < m->nrows; i++) {
+		struct matrix_row *r = &m->rows[i];
+
+		if (!r->graded)
+			continue;
+		judge_row(m, r);
+		m->ok = m->ok && r->ok;
+		if (r->expected == EXPECT_PASS) {
+			m->solutions++;
+			m->solutions_passed += r->ok;
+			continue;
+		}
+		m->mutants++;
+		m->killed += r->verdict == VERDICT_KILLED;
+		m->survived += r->verdict == VERDICT_SURVIVED;
+		m->stillborn += r->verdict == VERDICT_STILLBORN;
+		m->equivalent += r->verdict == VERDICT_EQUIVALENT;
+	}
+	m->mutation_score = m->mutants > m->equivalent
+		? (double)m->killed / (double)(m->mutants - m->equivalent) : -1;
+}
+
+static void row_release(struct matrix_row *r, size_t ncolumns)
+{
+	size_t i;
+
+	for (i = 0; r->cells && i < ncolumns; i++)
+		free(r->cells[i].message);
+	free(r->cells);
+	free(r->file);
+	free(r->path);
+	free(r->compile_message);
+	free(r->norm_problem);
+	free(r->code);
+	free(r->equivalent_to);
+	free(r->why);
+	memset(r, 0, sizeof(*r));
+}
+
+void matrix_release(struct matrix *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nrows; i++)
+		row_release(&m->rows[i], m->ncolumns);
+	free(m->rows);
+	row_release(&m->baseline, m->ncolumns);
+	for (i = 0; i < m->ncolumns; i++)
+		free(m->columns[i]);
+	free(m->columns);
+	strlist_release(&m->missing);
+	strlist_release(&m->unlisted);
+	memset(m, 0, sizeof(*m));
+}
