@@ -163,7 +163,7 @@ static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 
 	if (timed_out) {
 		status = "timeout";
-		sbuf_addf(&msg, "timeout after %u ms in %s", it->timeout_ms,
+		sbuf_addf(&msg, "timeout after %u ms of CPU time in %s", it->timeout_ms,
 			  ww_board->phase);
 		add_alloc_context(&msg);
 		if (ww_board->hint[0])
@@ -224,6 +224,40 @@ static void forward_end(const struct ww_item *it, unsigned idx, const char *payl
 	emit_line(&rec);
 }
 
+/* CPU time the worker (pid) has used, in ms; 0 if it cannot be read. */
+static uint64_t worker_cpu_ms(pid_t pid)
+{
+	clockid_t cid;
+	struct timespec ts;
+
+	if (clock_getcpuclockid(pid, &cid) != 0 || clock_gettime(cid, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* An item's timeout is CPU time, so that a loaded machine (the pack's
+ * validation grades several files at once) does not turn a slow start into
+ * a timeout: when the wall-clock deadline passes before the worker has used
+ * its CPU time, the deadline moves by what is left.  A worker that does not
+ * use the CPU (blocked, or never scheduled) still times out at
+ * WW_TIMEOUT_WALL_FACTOR times its timeout plus a second of wall clock.
+ * Returns true when *deadline moved. */
+#define WW_TIMEOUT_WALL_FACTOR 3
+static bool extend_deadline(pid_t pid, const struct ww_item *it, uint64_t t0,
+			    uint64_t cpu0, uint64_t *deadline)
+{
+	uint64_t now = now_ms(), used = worker_cpu_ms(pid);
+	uint64_t cap = t0 + WW_TIMEOUT_WALL_FACTOR * (uint64_t)it->timeout_ms + 1000;
+
+	used = used > cpu0 ? used - cpu0 : 0;
+	if (used + 5 >= it->timeout_ms || now >= cap)
+		return false;
+	*deadline = now + (it->timeout_ms - used);
+	if (*deadline > cap)
+		*deadline = cap;
+	return true;
+}
+
 static void kill_worker(pid_t pid)
 {
 	kill(-pid, SIGKILL);
@@ -245,7 +279,7 @@ static unsigned run_worker(const struct ww_item *items, unsigned n, unsigned sta
 	pid_t pid;
 	unsigned cur = start;
 	bool begun = false, timed_out = false;
-	uint64_t t0 = now_ms(), deadline;
+	uint64_t t0 = now_ms(), deadline, cpu0 = 0;
 	int wstatus = 0;
 
 	while (getrandom(&token, sizeof(token), 0) != sizeof(token))
@@ -276,6 +310,8 @@ static unsigned run_worker(const struct ww_item *items, unsigned n, unsigned sta
 		char *payload = NULL;
 		int r = read_full(pfd[0], &h, sizeof(h), deadline);
 
+		if (r < 0 && begun && extend_deadline(pid, &items[cur], t0, cpu0, &deadline))
+			continue;
 		if (r == 1 && (h.token != token || h.len > WW_REC_MAX))
 			r = 0;  /* forged or garbled: treat the worker as dead */
 		if (r == 1 && h.len) {
@@ -296,6 +332,7 @@ static unsigned run_worker(const struct ww_item *items, unsigned n, unsigned sta
 		if (h.kind == WW_REC_BEGIN && h.item == cur && !begun) {
 			begun = true;
 			t0 = now_ms();
+			cpu0 = worker_cpu_ms(pid);
 			deadline = t0 + items[cur].timeout_ms;
 		} else if (h.kind == WW_REC_END && h.item == cur && begun) {
 			forward_end(&items[cur], cur, payload ? payload : "",
