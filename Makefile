@@ -5,6 +5,7 @@
 #                   the grader's own tests, the example guests
 #   make demo       run the "Hi!" guest in bin/westworld
 #   make bench      print the speed figures
+#   make validate SPEC=... REF=...   validate another copy of the pack
 #
 # Quiet by default; V=1 shows the commands.  WERROR=0 drops -Werror from the
 # pack's own tools (never from the document's command line for solutions).
@@ -80,6 +81,7 @@ solutions-test: $(MAIN_BINS)
 -include grader/grader.mk
 -include tests/unit/unit.mk
 -include examples/examples.mk
+-include tests/pack/pack.mk
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
@@ -87,13 +89,21 @@ solutions-test: $(MAIN_BINS)
 mutants-check:
 	$(Q)python3 tools/mutants.py --check
 
-test: mutants-check solutions-test unit-test grader-test examples-test
+test: mutants-check solutions-test unit-test grader-test examples-test pack-test
 
+# The kill matrix on stdout; for CI, the JUnit and Stryker reports in
+# $(VALIDATE_OUT).  Exit status non-zero unless every expectation holds.
+SPEC         ?= spec.json
+REF          ?= references/ref_solution.c
+VALIDATE_OUT ?= $(BUILD)/validate
 validate: bin/grader
-	$(Q)bin/grader validate-spec spec.json
-	$(Q)bin/grader mutants -r references/ref_solution.c -s spec.json --validate
+	$(Q)bin/grader validate-spec $(SPEC)
+	$(Q)mkdir -p $(VALIDATE_OUT)
+	$(Q)bin/grader mutants -r $(REF) -s $(SPEC) --validate \
+		--junit $(VALIDATE_OUT)/junit.xml \
+		--report $(VALIDATE_OUT)/mutation-report.json
 
-bench:
+bench: bin/grader
 	$(Q)tools/bench.sh
 
 clean:

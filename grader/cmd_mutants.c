@@ -447,25 +447,31 @@ static char *make_scratch(char **err)
 	return tmpl;
 }
 
-/* The jobs: the baseline, then every row but the reference's own. */
+/* The jobs: the baseline, then every row but the reference's own, the
+ * mutants before the solutions: a mutant may run into timeouts, and the
+ * short grades of the solutions then fill the cores at the end. */
 static void plan_jobs(struct run *rn)
 {
 	struct matrix *m = rn->m;
 	char *ref = canonical(rn->o->reference);
-	size_t i;
+	size_t i, pass;
 
 	rn->jobs = xcalloc(m->nrows + 1, sizeof(*rn->jobs));
 	rn->jobs[rn->njobs++] = (struct job){ .path = rn->o->reference,
 					      .file = rn->o->reference };
-	for (i = 0; i < m->nrows; i++) {
-		char *c = canonical(m->rows[i].path);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < m->nrows; i++) {
+			char *c;
 
-		if (strcmp(c, ref))
-			rn->jobs[rn->njobs++] = (struct job){ .path = m->rows[i].path,
-							      .file = m->rows[i].file,
-							      .row = &m->rows[i] };
-		free(c);
-	}
+			if ((m->rows[i].expected == EXPECT_FAIL) != (pass == 0))
+				continue;
+			c = canonical(m->rows[i].path);
+			if (strcmp(c, ref))
+				rn->jobs[rn->njobs++] = (struct job){
+					.path = m->rows[i].path, .file = m->rows[i].file,
+					.row = &m->rows[i] };
+			free(c);
+		}
 	for (i = 0; i < rn->njobs; i++) {
 		rn->jobs[i].json = xasprintf("%s/%zu.json", rn->scratch, i);
 		rn->jobs[i].code = xasprintf("%s/%zu.code", rn->scratch, i);

@@ -218,12 +218,10 @@ static const char *equivalent_to(const struct matrix *m, const struct matrix_row
 {
 	size_t i;
 
-	if (same_code(r, &m->baseline))
-		return m->baseline.file;
 	for (i = 0; i < m->nrows; i++)
 		if (m->rows[i].expected == EXPECT_PASS && same_code(r, &m->rows[i]))
 			return m->rows[i].file;
-	return NULL;
+	return same_code(r, &m->baseline) ? m->baseline.file : NULL;
 }
 
 /* The compiler's message, indented under the why line. */

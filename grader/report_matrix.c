@@ -35,22 +35,23 @@ static int file_width(const struct matrix *m)
 	return (int)w;
 }
 
-/* The two header lines of the test columns: tens above units, a bar
- * between the base and the bonus tables. */
-static void column_headers(FILE *out, const struct matrix *m, int lead)
+/* The test columns' numbers, tens above units, a bar between the base and
+ * the bonus tables; the units line also names the other columns. */
+static void column_headers(FILE *out, const struct matrix *m, int fw)
 {
 	size_t i;
 	int line;
 
-	for (line = 0; line < 2; line++) {
-		fprintf(out, "%*s", lead, "");
+	for (line = m->ncolumns < 10; line < 2; line++) {
+		if (line == 0)
+			fprintf(out, "  %-*s %-6s %-10s %7s", fw, "", "", "", "");
+		else
+			fprintf(out, "  %-*s %-6s %-10s %7s", fw, "file", "expect", "verdict",
+				"score");
 		for (i = 0; i < m->ncolumns; i++) {
 			size_t n = i + 1;
 
-			if (i == m->nbase && m->nbase)
-				fputc('|', out);
-			else
-				fputc(' ', out);
+			fputc(i == m->nbase && m->nbase ? '|' : ' ', out);
 			if (line == 0)
 				fputc(n >= 10 ? (char)('0' + (n / 10) % 10) : ' ', out);
 			else
@@ -80,7 +81,7 @@ static void legend(FILE *out, const struct matrix *m)
 static void row_line(FILE *out, const struct matrix *m, const struct matrix_row *r,
 		     int fw, bool c)
 {
-	size_t i;
+	size_t i, last = 0;
 	char score[16];
 
 	if (r->bonus_score >= 0)
@@ -89,12 +90,16 @@ static void row_line(FILE *out, const struct matrix *m, const struct matrix_row 
 		snprintf(score, sizeof(score), "%d", r->score);
 	else
 		snprintf(score, sizeof(score), "-");
-	fprintf(out, "%c %-*s %-6s %s%-10s%s %7s ", r->ok ? ' ' : '!', fw,
+	fprintf(out, "%c %-*s %-6s %s%-10s%s %7s", r->ok ? ' ' : '!', fw,
 		r->file, r->expected == EXPECT_PASS ? "pass" : "fail",
 		c ? (r->ok ? GREEN : RED) : "", verdict_name(r->verdict), c ? RESET : "",
 		score);
-	for (i = 0; i < m->ncolumns; i++) {
-		char k = r->cells ? mark(&r->cells[i]) : ' ';
+	/* no trailing blanks: stop at the last graded column */
+	for (i = 0; r->cells && i < m->ncolumns; i++)
+		if (r->cells[i].graded)
+			last = i + 1;
+	for (i = 0; i < last; i++) {
+		char k = mark(&r->cells[i]);
 
 		fputc(i == m->nbase && m->nbase ? '|' : ' ', out);
 		if (c && k != '.' && k != ' ')
@@ -102,6 +107,8 @@ static void row_line(FILE *out, const struct matrix *m, const struct matrix_row 
 		else
 			fputc(k, out);
 	}
+	if (last && last == m->nbase && m->ncolumns > m->nbase)
+		fputc('|', out);        /* the bonus table was not graded */
 	fputc('\n', out);
 }
 
@@ -130,8 +137,6 @@ static void problems(FILE *out, const struct matrix *m, bool c)
 void report_matrix_text(FILE *out, const struct matrix *m, bool c)
 {
 	int fw = file_width(m);
-	/* "! " + file + " " + expected(6) + " " + verdict(10) + " " + score(7) + " " */
-	int lead = 2 + fw + 1 + 6 + 1 + 10 + 1 + 7 + 1;
 	size_t i;
 
 	fprintf(out, "%skill matrix%s of %s (reference %s, seed %llu, %s%s)\n",
@@ -141,9 +146,7 @@ void report_matrix_text(FILE *out, const struct matrix *m, bool c)
 	fprintf(out, "baseline: %s passes every test (%d/%d%s)\n\n", m->reference,
 		m->baseline.score, m->baseline.max_score,
 		m->baseline.bonus_score >= 0 ? ", bonus too" : "");
-	column_headers(out, m, lead - 1);
-	fprintf(out, "  %-*s %-6s %-10s %7s ", fw, "file", "expect", "verdict", "score");
-	fputc('\n', out);
+	column_headers(out, m, fw);
 	for (i = 0; i < m->nrows; i++)
 		if (m->rows[i].graded)
 			row_line(out, m, &m->rows[i], fw, c);
@@ -161,10 +164,10 @@ void report_matrix_text(FILE *out, const struct matrix *m, bool c)
 			m->equivalent);
 	else
 		fputs("mutation score: none (no mutant graded)\n", out);
-	fprintf(out, "%s%s%s in %.1f s\n", c ? (m->ok ? GREEN : RED) : "",
+	fprintf(out, "%s%s%s (%zu files graded in %.1f s)\n", c ? (m->ok ? GREEN : RED) : "",
 		m->ok ? "pack ok: every expectation holds" :
-		"pack broken: some expectations do not hold (see the problems above)",
-		c ? RESET : "", (double)m->ms / 1000.0);
+		"pack broken: some expectations do not hold, see the problems above",
+		c ? RESET : "", m->solutions + m->mutants, (double)m->ms / 1000.0);
 }
 
 static json_t *row_json(const struct matrix *m, const struct matrix_row *r)

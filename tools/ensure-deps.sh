@@ -1,10 +1,14 @@
 #!/bin/sh
 # ensure-deps.sh - install the Debian packages the pack needs, or name them
 #
-# Usage: tools/ensure-deps.sh
+# Usage: tools/ensure-deps.sh [GROUP...]
 # Checks each tool or library the Makefile uses.  What is missing is installed
 # with apt-get when we are root and apt-get exists; otherwise the script lists
-# the packages to install and fails.
+# the packages to install and fails.  The optional groups are for the targets
+# that need them:
+#   node      nodejs and npm (make html-deps: the mutation report's viewer
+#             and its schema check)
+#   browser   chromium (tests/pack: the HTML report in a headless browser)
 set -u
 
 missing=""
@@ -25,6 +29,16 @@ need libjansson-dev  pkg-config --exists jansson
 need jq              command -v jq
 need python3         command -v python3
 need bubblewrap      command -v bwrap
+
+for group in "$@"; do
+	case $group in
+	node)    need nodejs command -v node
+	         need npm    command -v npm ;;
+	browser) need chromium command -v chromium ;;
+	*)       echo "ensure-deps: unknown group '$group' (node, browser)" >&2
+	         exit 2 ;;
+	esac
+done
 
 [ -z "$missing" ] && exit 0
 

@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# run.sh - the tests of the pack's validation (make pack-test)
+#
+#   1. bin/grader mutants on the pack itself: it holds (exit 0), every
+#      mutant is killed for the reason the document gives, every solution
+#      passes; the JSON, JUnit, Stryker (against the npm package's schema)
+#      and HTML (rendered offline in headless Chromium) reports.
+#   2. The CI gate, on temporary copies of the pack (never on the
+#      repository's files): a surviving mutant and a stillborn one make
+#      `make validate` fail, naming the file and what to do; an equivalent
+#      mutant, a spec entry with no file and an unlisted file fail it too; a
+#      broken reference stops it with exit 3; --changed-since grades only
+#      what changed; progress shows on a terminal only.
+#
+# Needs bin/grader and the npm tools (make html-deps); Chromium is installed
+# by tools/ensure-deps.sh browser when it can be, else the HTML rendering
+# check says SKIP, loudly.  Prints one line per check; exit 1 if any failed.
+set -u
+cd "$(dirname "$0")/../.."
+
+GRADER=${GRADER_BIN:-bin/grader}
+OUT=${PACK_TEST_OUT:-build/pack-test}
+NODE_MODULES=${NODE_MODULES:-build/npm/node_modules}
+export GRADER_ELEMENTS_JS=${GRADER_ELEMENTS_JS:-$NODE_MODULES/mutation-testing-elements/dist/mutation-test-elements.js}
+export NO_COLOR=1
+passed=0 failed=0 skipped=0
+TMPS=()
+trap 'rm -rf "${TMPS[@]}"' EXIT
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+ok()   { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
+skip() { skipped=$((skipped + 1)); printf '  SKIP  %s\n' "$1"; }
+bad()  {
+	failed=$((failed + 1))
+	printf '  FAIL  %s\n' "$1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | head -40 | sed 's/^/        /'
+	return 0
+}
+# expect NAME COMMAND...: the command succeeds
+expect() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$name"; else bad "$name" "$out"; fi
+}
+# contains NAME FILE TEXT: FILE contains TEXT (fixed string)
+contains() {
+	if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1" "'$3' not in $2:" "$(head -c 3000 "$2")"; fi
+}
+# jqtrue NAME FILE FILTER: the jq filter is true of FILE
+jqtrue() {
+	if [ "$(jq -r "$3" "$2" 2>&1)" = true ]; then ok "$1"
+	else bad "$1" "jq '$3' $2 is not true" "$(jq -c "$3" "$2" 2>&1 | head -c 2000)"; fi
+}
+tmpdir() { local d; d=$(mktemp -d "${TMPDIR:-/tmp}/pack-test.XXXXXX"); TMPS+=("$d"); echo "$d"; }
+
+# A copy of the pack with only the reference and the files given (paths
+# relative to the new pack, already in it) in the validation lists: small
+# packs grade in a second or two.
+small_pack() { # DIR PASS-JSON-ARRAY FAIL-JSON-ARRAY
+	local d=$1
+	cp -r spec.json include references "$d/"
+	mkdir -p "$d/mutants" "$d/alternatives"
+	jq --argjson p "$2" --argjson f "$3" \
+		'.validation.expected_pass = $p | .validation.expected_fail = $f' \
+		spec.json >"$d/spec.json"
+}
+
+echo "pack: the pack itself"
+# ---------------------------------------------------------------------------
+"$GRADER" mutants -r references/ref_solution.c -s spec.json --validate --json \
+	--junit "$OUT/junit.xml" --report "$OUT/report.json" --html "$OUT/report.html" \
+	>"$OUT/pack.json" 2>"$OUT/pack.err"
+st=$?
+if [ $st -eq 0 ]; then ok "grader mutants --validate on the pack exits 0"
+else bad "grader mutants --validate on the pack exits 0 (got $st)" "$(cat "$OUT/pack.err")" \
+	"$(jq -r '.submissions[]? | select(.ok | not) | .file + ": " + .why' "$OUT/pack.json")"; fi
+jqtrue "the pack holds (ok, mutation score 1)" "$OUT/pack.json" '.ok and .mutation_score == 1'
+jqtrue "at least 10 mutants, all killed" "$OUT/pack.json" \
+	'[.submissions[] | select(.expected == "killed")] | length >= 10 and all(.verdict == "killed")'
+jqtrue "4 solutions, all passed with 100" "$OUT/pack.json" \
+	'[.submissions[] | select(.expected == "passed")] | length == 4 and all(.verdict == "passed" and .score == 100)'
+jqtrue "nothing missing, nothing unlisted" "$OUT/pack.json" '(.missing | length) == 0 and (.unlisted | length) == 0'
+if [ -s "$OUT/pack.err" ]; then bad "no progress when stderr is not a terminal" "$(cat "$OUT/pack.err")"
+else ok "no progress when stderr is not a terminal"; fi
+
+# Each mutant is killed by the test the document's reason calls for, with the
+# status that reason gives (a timeout for D, the allocation sweep for B, ...).
+killed_as() { # FILE TEST STATUS...
+	local f=$1 t=$2 s
+	shift 2
+	s=$(jq -r --arg f "mutants/$f" --arg t "$t" \
+		'.submissions[] | select(.file == $f) | .tests[$t].status' "$OUT/pack.json")
+	case " $* " in
+	*" $s "*) ok "$f: killed by $t ($s)" ;;
+	*) bad "$f: killed by $t ($*)" "status: '$s'" ;;
+	esac
+}
+killed_as mutant_a_boundary.c test_rip_bound crash memory_error
+killed_as mutant_b_safety.c test_alloc_failures crash memory_error
+killed_as mutant_c_resource.c test_lifecycle_leak leak
+killed_as mutant_d_logic.c test_hlt_exit timeout
+killed_as mutant_e_return.c test_implant_bounds fail
+killed_as refused_1_no_null_check.c test_alloc_failures crash memory_error
+killed_as refused_2_leak_on_error.c test_alloc_failures leak
+killed_as refused_3_incomplete_emulation.c test_io_exit timeout fail
+killed_as refused_bonus_1_never_detects.c test_maeve_cpuid fail
+killed_as refused_bonus_2_always_detects.c test_maeve_ordinary_code fail
+
+# The text matrix (a second, fast run would cost a whole pack: the JSON's
+# verdicts are the same judge; the text is checked on the small packs below).
+
+echo "pack: JUnit"
+# ---------------------------------------------------------------------------
+expect "junit.xml is well-formed XML, one testcase per file, no failure" python3 - "$OUT/junit.xml" "$OUT/pack.json" <<'EOF'
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+subs = json.load(open(sys.argv[2]))["submissions"]
+cases = root.findall(".//testcase")
+assert root.tag == "testsuites", root.tag
+assert len(cases) == len(subs), (len(cases), len(subs))
+assert sorted(c.get("name") for c in cases) == sorted(s["file"] for s in subs)
+assert root.get("failures") == "0" and not root.findall(".//failure"), "failures"
+EOF
+
+echo "pack: Stryker mutation-testing-report"
+# ---------------------------------------------------------------------------
+expect "report.json validates against mutation-testing-report-schema" \
+	node tools/validate-report.cjs "$OUT/report.json" "$NODE_MODULES"
+jqtrue "mutants placed in the references they were made from" "$OUT/report.json" \
+	'(.files | keys) == ["references/ref_solution.c", "references/ref_solution_bonus.c"] and
+	 ([.files[].mutants[]] | length) == 10'
+jqtrue "mutant D is a Timeout killed by test_hlt_exit, A Killed by test_rip_bound" "$OUT/report.json" \
+	'[.files[].mutants[] | select(.id == "mutants/mutant_d_logic.c")][0] | .status == "Timeout" and (.killedBy | index("test_hlt_exit") != null)'
+jqtrue "every test is declared in testFiles" "$OUT/report.json" \
+	'[.testFiles[].tests[].id] | length == 26'
+# The location is the reference's lines the mutant changes: the first line
+# there is gone from the mutant (or, for an insertion, the replacement is new).
+loc_ok=0 loc_bad=""
+while IFS=$'\t' read -r file id line col eline ecol; do
+	mut=$id
+	if [ "$line" = "$eline" ] && [ "$col" = "$ecol" ]; then
+		loc_ok=$((loc_ok + 1))          # an insertion before that line
+		continue
+	fi
+	refline=$(sed -n "${line}p" "$file")
+	if grep -qxF -- "$refline" "$mut" && [ "$(grep -cxF -- "$refline" "$file")" = "$(grep -cxF -- "$refline" "$mut")" ]; then
+		loc_bad="$loc_bad $id:$line"
+	else
+		loc_ok=$((loc_ok + 1))
+	fi
+done < <(jq -r '.files | to_entries[] | .key as $f | .value.mutants[] |
+	[$f, .id, .location.start.line, .location.start.column, .location.end.line, .location.end.column] | @tsv' "$OUT/report.json")
+if [ -z "$loc_bad" ] && [ $loc_ok -eq 10 ]; then ok "each location is where the mutant differs from its reference"
+else bad "each location is where the mutant differs from its reference" "wrong:$loc_bad"; fi
+
+echo "pack: HTML"
+# ---------------------------------------------------------------------------
+if grep -qiE '<script[^>]+src=|<link[^>]+href=|@import' "$OUT/report.html"; then
+	bad "report.html loads nothing from elsewhere" "$(grep -oiE '<script[^>]+src=[^>]*>|<link[^>]+>' "$OUT/report.html" | head)"
+else
+	ok "report.html loads nothing from elsewhere (no script src, no link)"
+fi
+contains "report.html inlines the mutation-testing-elements bundle" "$OUT/report.html" "mutation-test-report-app"
+if ! command -v chromium >/dev/null 2>&1; then
+	tools/ensure-deps.sh browser >"$OUT/ensure-browser.log" 2>&1 || true
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+	skip "report.html in headless Chromium: chromium is not installed and could not be ($(tail -1 "$OUT/ensure-browser.log")); install it: apt-get install chromium"
+else
+	{ sed 's|</body>||; s|</html>||' "$OUT/report.html"
+	  printf '<script>\n'; cat tests/pack/probe.js; printf '</script>\n</body>\n</html>\n'
+	} >"$OUT/report-probe.html"
+	chrome() { # OUTPUT-FLAG URL
+		local d
+		d=$(tmpdir)
+		timeout 120 chromium --headless --no-sandbox --disable-gpu \
+			--disable-background-networking --disable-component-update --disable-sync \
+			--no-first-run --user-data-dir="$d" --window-size=1400,1200 \
+			--virtual-time-budget=10000 "$1" "$2" 2>>"$OUT/chromium.log"
+	}
+	url="file://$PWD/$OUT/report-probe.html"
+	chrome --dump-dom "$url" >"$OUT/dom-all.html"
+	chrome --dump-dom "$url#mutant/ref_solution.c" >"$OUT/dom-file.html"
+	chrome --screenshot="$PWD/$OUT/report.png" "file://$PWD/$OUT/report.html#mutant/ref_solution.c" >/dev/null
+	killed=$(jq '[.files["references/ref_solution.c"].mutants[] | select(.status == "Killed")] | length' "$OUT/report.json")
+	timeouts=$(jq '[.files["references/ref_solution.c"].mutants[] | select(.status == "Timeout")] | length' "$OUT/report.json")
+	contains "the report app upgraded (custom element with a shadow root)" "$OUT/dom-all.html" '<pre id="ww-upgraded">yes</pre>'
+	contains "no script error while rendering" "$OUT/dom-all.html" '<pre id="ww-errors"></pre>'
+	contains "the file list shows both references" "$OUT/dom-all.html" "ref_solution_bonus.c"
+	contains "the file list shows the mutation score" "$OUT/dom-all.html" "100.00"
+	contains "ref_solution.c shows its $killed Killed mutants" "$OUT/dom-file.html" "Killed ( $killed )"
+	contains "ref_solution.c shows its $timeouts Timeout mutants" "$OUT/dom-file.html" "Timeout ( $timeouts )"
+	contains "ref_solution.c shows its source" "$OUT/dom-file.html" "ref_solution.c - reference simulator"
+	if [ -s "$OUT/report.png" ]; then ok "screenshot in $OUT/report.png"; else bad "screenshot"; fi
+fi
+
+echo "gate: a surviving and a stillborn mutant make make validate fail"
+# ---------------------------------------------------------------------------
+g=$(tmpdir)
+small_pack "$g" '["references/ref_solution.c"]' \
+	'["mutants/mutant_z_survivor.c", "mutants/mutant_z_stillborn.c"]'
+# a harmless change: the trace says something else; the code differs
+sed 's/\[VM\] CPU halted/[VM] The CPU halted/' references/ref_solution.c >"$g/mutants/mutant_z_survivor.c"
+# a missing semicolon
+sed 's/^static int next_fd = 100;$/static int next_fd = 100/' references/ref_solution.c >"$g/mutants/mutant_z_stillborn.c"
+expect "the survivor differs from the reference" test -n "$(cmp "$g/mutants/mutant_z_survivor.c" references/ref_solution.c)"
+make --no-print-directory -s validate SPEC="$g/spec.json" REF="$g/references/ref_solution.c" \
+	VALIDATE_OUT="$g/out" >"$OUT/gate.out" 2>&1
+st=$?
+if [ $st -ne 0 ]; then ok "make validate fails (status $st)"; else bad "make validate fails" "$(cat "$OUT/gate.out")"; fi
+contains "it names the survivor and what to do" "$OUT/gate.out" \
+	"mutants/mutant_z_survivor.c: expected killed, survived: every test passed: add a test that kills it, or list it in expected_pass"
+contains "it names the stillborn mutant and what to do" "$OUT/gate.out" \
+	"mutants/mutant_z_stillborn.c: expected killed, stillborn: it does not compile, so no test ran: fix the compile error:"
+contains "it quotes the compiler" "$OUT/gate.out" "error: expected"
+contains "the matrix shows the survivor" "$OUT/gate.out" "! mutants/mutant_z_survivor.c"
+contains "the score counts the stillborn as not killed" "$OUT/gate.out" "mutation score: 0.0% (0 killed / (2 mutants - 0 equivalent))"
+expect "the JUnit report has the two failures" python3 - "$g/out/junit.xml" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+f = {c.get("name"): c.find("failure") for c in root.iter("testcase")}
+assert f["references/ref_solution.c"] is None
+s, b = f["mutants/mutant_z_survivor.c"], f["mutants/mutant_z_stillborn.c"]
+assert s.get("type") == "survived" and "expected killed, survived: every test passed" in s.get("message")
+assert b.get("type") == "stillborn" and "fix the compile error" in b.text and "error:" in b.text
+EOF
+if [ -d "$NODE_MODULES" ]; then
+	expect "the Stryker report of a broken pack validates too (Survived, CompileError)" \
+		sh -c "node tools/validate-report.cjs '$g/out/mutation-report.json' '$NODE_MODULES' &&
+		       jq -e '[.files[].mutants[].status] | sort == [\"CompileError\", \"Survived\"]' '$g/out/mutation-report.json'"
+fi
+
+echo "gate: equivalent, missing and unlisted files"
+# ---------------------------------------------------------------------------
+e=$(tmpdir)
+small_pack "$e" '["references/ref_solution.c"]' \
+	'["mutants/mutant_e_return.c", "mutants/mutant_z_equivalent.c", "mutants/mutant_z_missing.c"]'
+cp mutants/mutant_e_return.c "$e/mutants/"
+# comments and blank lines only: the same code
+{ printf '/* mutant_z_equivalent.c - a no-op mutant */\n\n'
+  sed 's|^static int next_fd = 100;$|static int next_fd = 100;   /* unchanged */|' references/ref_solution.c
+} >"$e/mutants/mutant_z_equivalent.c"
+cp mutants/mutant_a_boundary.c "$e/mutants/mutant_z_unlisted.c"
+cp alternatives/alt_1.c "$e/alternatives/alt_z_unlisted.c"
+"$GRADER" mutants -r "$e/references/ref_solution.c" -s "$e/spec.json" --validate --json \
+	>"$OUT/equiv.json" 2>"$OUT/equiv.err"
+st=$?
+if [ $st -eq 1 ]; then ok "grader mutants --validate exits 1"; else bad "grader mutants --validate exits 1 (got $st)" "$(cat "$OUT/equiv.err")"; fi
+jqtrue "the no-op mutant is equivalent to the reference" "$OUT/equiv.json" \
+	'.submissions[] | select(.file == "mutants/mutant_z_equivalent.c") | .verdict == "equivalent" and .equivalent_to == "references/ref_solution.c" and (.why | contains("identical to references/ref_solution.c"))'
+jqtrue "the real mutant is still killed; the score leaves the equivalent out" "$OUT/equiv.json" \
+	'(.submissions[] | select(.file == "mutants/mutant_e_return.c") | .verdict == "killed") and .mutation_score == 1'
+jqtrue "the spec entry with no file is reported" "$OUT/equiv.json" \
+	'.missing | length == 1 and (.[0] | contains("mutants/mutant_z_missing.c") and contains("add the file, or remove the entry"))'
+jqtrue "the files no list names are reported" "$OUT/equiv.json" \
+	'.unlisted | length == 2 and (.[0] | contains("mutants/mutant_z_unlisted.c")) and (.[1] | contains("alternatives/alt_z_unlisted.c")) and (.[0] | contains("list it in expected_fail"))'
+
+echo "gate: a broken reference stops everything"
+# ---------------------------------------------------------------------------
+"$GRADER" mutants -r mutants/mutant_e_return.c -s "$g/spec.json" --validate \
+	>"$OUT/baseline.out" 2>"$OUT/baseline.err"
+st=$?
+if [ $st -eq 3 ]; then ok "exit 3"; else bad "exit 3 (got $st)" "$(cat "$OUT/baseline.err")"; fi
+contains "it says the baseline is broken, and why" "$OUT/baseline.err" "baseline broken: the reference 'mutants/mutant_e_return.c' must pass everything"
+contains "it names the failing test" "$OUT/baseline.err" "test_implant_bounds: fail"
+if [ -s "$OUT/baseline.out" ]; then bad "no matrix after a broken baseline" "$(cat "$OUT/baseline.out")"
+else ok "no matrix after a broken baseline"; fi
+
+echo "gate: --changed-since and progress"
+# ---------------------------------------------------------------------------
+c=$(tmpdir)
+small_pack "$c" '["references/ref_solution.c", "alternatives/alt_1.c"]' \
+	'["mutants/mutant_a_boundary.c", "mutants/mutant_e_return.c"]'
+cp alternatives/alt_1.c "$c/alternatives/"
+cp mutants/mutant_a_boundary.c mutants/mutant_e_return.c "$c/mutants/"
+git -C "$c" init -q && git -C "$c" add -A &&
+	git -C "$c" -c user.name=pack-test -c user.email=pack-test@localhost commit -qm base
+printf '/* touched */\n' >>"$c/mutants/mutant_e_return.c"
+"$GRADER" mutants -r "$c/references/ref_solution.c" -s "$c/spec.json" --validate --json \
+	--changed-since HEAD >"$OUT/changed.json" 2>"$OUT/changed.err"
+st=$?
+if [ $st -eq 0 ]; then ok "exit 0"; else bad "exit 0 (got $st)" "$(cat "$OUT/changed.err")"; fi
+jqtrue "only the changed file was graded" "$OUT/changed.json" \
+	'.partial and ([.submissions[].file] == ["mutants/mutant_e_return.c"])'
+"$GRADER" mutants -r "$c/references/ref_solution.c" -s "$c/spec.json" --changed-since NO-SUCH-REV \
+	>/dev/null 2>"$OUT/changed-bad.err"
+st=$?
+if [ $st -eq 2 ]; then ok "an unknown revision is a usage error (exit 2)"
+else bad "an unknown revision is a usage error (exit 2, got $st)" "$(cat "$OUT/changed-bad.err")"; fi
+if command -v script >/dev/null 2>&1; then
+	script -qec "$GRADER mutants -r $c/references/ref_solution.c -s $c/spec.json --changed-since HEAD" \
+		/dev/null >"$OUT/tty.out" 2>&1 </dev/null
+	contains "on a terminal, progress: which file, how many left" "$OUT/tty.out" \
+		"mutants/mutant_e_return.c: some tests fail in"
+	contains "on a terminal, progress counts down" "$OUT/tty.out" "0 left"
+else
+	skip "progress on a terminal: script(1) is not installed (bsdutils)"
+fi
+
+echo "pack-test: $passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]
