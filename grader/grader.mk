@@ -61,8 +61,10 @@ GRADER_SRCS  := grader/main.c grader/util.c grader/spec.c grader/proc.c \
                 grader/report_matrix.c grader/report_junit.c \
                 grader/report_stryker.c grader/report_html.c \
                 grader/cmd_validate_spec.c grader/cmd_qcm.c
+# The sandbox: the jail around the harness, the vetting of a submission.
+GRADER_SRCS  += grader/jail.c grader/vet.c
 GRADER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(GRADER_SRCS)) \
-                $(BUILD)/grader/proto.o
+                $(BUILD)/grader/proto.o $(BUILD)/grader/sysfilter.o
 HARNESS_SRCS := $(wildcard grader/harness/*.c)
 HARNESS_OBJS := $(patsubst grader/harness/%.c,$(BUILD)/grader/harness/%.o,$(HARNESS_SRCS))
 HARNESS_LIB  := $(BUILD)/grader/libharness.a
@@ -88,6 +90,12 @@ $(BUILD)/grader/%.o: grader/%.c $(GRADER_ORDER)
 
 # proto.c is shared with the harness; the grader gets its own object.
 $(BUILD)/grader/proto.o: grader/harness/proto.c $(GRADER_ORDER)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(GRADER_CFLAGS) -MMD -MP -c $< -o $@
+
+# So is sysfilter.c (the jail's listener names the calls it stops).
+$(BUILD)/grader/sysfilter.o: grader/harness/sysfilter.c $(GRADER_ORDER)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(GRADER_CFLAGS) -MMD -MP -c $< -o $@

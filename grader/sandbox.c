@@ -1,4 +1,5 @@
-/* sandbox.c - run the harness on a submission and collect its verdicts */
+/* sandbox.c - run the harness on a submission, in the jail, and collect its
+ * verdicts */
 #include "sandbox.h"
 
 #include <errno.h>
@@ -11,11 +12,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include "jail.h"
 #include "proc.h"
 #include "symbolize.h"
+#include "vet.h"
 #include "vglog.h"
 
 #define EDGE_TIMEOUT_MS 3000
+#define PENDING_MAX     (1 << 20)
+#define AS_BASE         (2ull << 30)    /* valgrind and the harness */
+#define AS_GUEST_MIN    (2ull << 30)
 
 static uint64_t now_ms(void)
 {
@@ -85,24 +93,81 @@ void sandbox_not_run(const struct spec *spec, struct grade *g, const char *why)
 		}
 }
 
+/* What the grader learns while the harness runs. */
+struct run_ctx {
+	struct test_result **byitem;
+	size_t               nitems;
+	struct jail         *jail;
+	struct grade        *g;
+	bool                 hello;     /* the supervisor started */
+};
+
+/* The submission's bytes, made safe for a terminal and a report: control
+ * characters (escape sequences could rewrite a verdict on the screen)
+ * become '?', except newline and tab. */
+static void defang(char *s)
+{
+	for (; s && *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
+			*s = '?';
+}
+
+/* A worker the jail stopped for a forbidden system call: the supervisor
+ * saw it die (SIGKILL), the jail knows why. */
+static void blame_violation(struct run_ctx *c, struct test_result *r,
+			    const struct jail_violation *v, const char *phase)
+{
+	char *why;
+
+	free(r->message);
+	r->message = xasprintf("forbidden system call %s, made without the C library%s%s: "
+			       "blocked by the sandbox, and the test stopped", v->call,
+			       phase && phase[0] ? " in " : "", phase ? phase : "");
+	r->status = ST_FAIL;
+	why = xasprintf("a system call made at run time (%s), blocked by the sandbox",
+			r->name);
+	grade_add_violation(c->g, v->name, "", why);
+	free(why);
+}
+
+/* The fallback filter kills with SIGSYS and the call's name is lost. */
+static void blame_sigsys(struct run_ctx *c, struct test_result *r, const char *phase)
+{
+	char *why;
+
+	free(r->message);
+	r->message = xasprintf("killed by the sandbox's system call filter (SIGSYS)%s%s: "
+			       "a forbidden system call (a process, a program, a file, "
+			       "a device, a signal to another process...) made without "
+			       "the C library", phase && phase[0] ? " in " : "",
+			       phase ? phase : "");
+	r->status = ST_FAIL;
+	why = xasprintf("a system call made at run time (%s), blocked by the sandbox",
+			r->name);
+	grade_add_violation(c->g, "syscall", "", why);
+	free(why);
+}
+
 /* One record line from the supervisor into the result it belongs to. */
-static void apply_record(const char *line, struct test_result **byitem, size_t nitems)
+static void apply_record(struct run_ctx *c, const char *line)
 {
 	char *ev = proto_get(line, "ev", NULL);
-	char *item = NULL, *status = NULL, *s;
+	char *item = NULL, *status = NULL, *phase = NULL, *wpid = NULL, *ab = NULL, *s;
 	struct test_result *r;
 	size_t i;
 	int st;
 
+	if (ev && !strcmp(ev, "hello"))
+		c->hello = true;
 	if (ev == NULL || strcmp(ev, "result"))
 		goto out;
 	item = proto_get(line, "item", NULL);
 	if (item == NULL)
 		goto out;
 	i = strtoul(item, NULL, 10);
-	if (i >= nitems)
+	if (i >= c->nitems)
 		goto out;
-	r = byitem[i];
+	r = c->byitem[i];
 	status = proto_get(line, "status", NULL);
 	st = status ? status_parse(status) : -1;
 	r->status = st < 0 ? ST_FAIL : (enum test_status)st;
@@ -110,8 +175,10 @@ static void apply_record(const char *line, struct test_result **byitem, size_t n
 	r->message = proto_get(line, "msg", NULL);
 	if (r->message == NULL)
 		r->message = xstrdup("");
+	defang(r->message);
 	free(r->output);
 	r->output = proto_get(line, "out", NULL);
+	defang(r->output);
 	if ((s = proto_get(line, "outbytes", NULL)) != NULL) {
 		r->output_bytes = strtoull(s, NULL, 10);
 		free(s);
@@ -126,10 +193,95 @@ static void apply_record(const char *line, struct test_result **byitem, size_t n
 	}
 	free(r->frames);
 	r->frames = proto_get(line, "frames", NULL);
+	/* A worker that did not finish its item: did the jail stop it? */
+	ab = proto_get(line, "abnormal", NULL);
+	wpid = proto_get(line, "wpid", NULL);
+	phase = proto_get(line, "phase", NULL);
+	defang(phase);
+	if (ab && wpid) {
+		const struct jail_violation *v =
+			jail_violation_of(c->jail, (pid_t)strtol(wpid, NULL, 10));
+
+		if (v)
+			blame_violation(c, r, v, phase);
+		else if (c->jail->mode == WW_SYSFILTER_KILL && r->status == ST_CRASH &&
+			 !strncmp(r->message, "SIGSYS", 6))
+			blame_sigsys(c, r, phase);
+	}
 out:
 	free(ev);
 	free(item);
 	free(status);
+	free(phase);
+	free(wpid);
+	free(ab);
+}
+
+static void add_note(struct grade *g, const char *note)
+{
+	char *n = xasprintf("%s%s%s", g->note ? g->note : "", g->note ? "; " : "", note);
+
+	free(g->note);
+	g->note = n;
+}
+
+/* The sandbox's shortcomings on this machine, in the report's note (and
+ * once on stderr). */
+static void note_sandbox(struct grade *g, const struct jail *j)
+{
+	static bool told_bwrap, told_filter;
+	const char *why;
+
+	if (!j->bwrap) {
+		jail_bwrap_works(&why);
+		if (!told_bwrap)
+			warn("%s: the tests run without a private view of the system "
+			     "(resource limits, the system call filter and the process "
+			     "sweep still apply)", why);
+		told_bwrap = true;
+		{
+			char *n = xasprintf("no bubblewrap sandbox (%s): resource limits, "
+					    "the system call filter and the process sweep "
+					    "applied", why);
+
+			add_note(g, n);
+			free(n);
+		}
+	}
+	if (j->mode != WW_SYSFILTER_NOTIFY) {
+		const char *n = j->mode == WW_SYSFILTER_KILL
+			? "the system call filter kills without naming the call (no "
+			  "seccomp listener here)"
+			: "no system call filter (seccomp unavailable): a call made without "
+			  "the C library is not blocked";
+
+		if (!told_filter)
+			warn("%s", n);
+		told_filter = true;
+		add_note(g, n);
+	}
+	if (j->swept) {
+		char *n = xasprintf("killed %u process%s the submission left behind",
+				    j->swept, j->swept > 1 ? "es" : "");
+
+		add_note(g, n);
+		free(n);
+	}
+}
+
+/* The first lines of the harness's own output, for an error message. */
+static char *log_head(const char *log)
+{
+	char *text = read_file(log, NULL), *nl;
+
+	if (text == NULL)
+		return xstrdup("(no output)");
+	if (strlen(text) > 600)
+		text[600] = '\0';
+	if ((nl = strchr(text, '\n')) != NULL && strchr(nl + 1, '\n'))
+		*strchr(nl + 1, '\n') = '\0';
+	defang(text);
+	return text;
 }
 
 /* Appends what valgrind said about each item to its message. */
@@ -168,17 +320,32 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 	struct test_result **byitem = NULL;
 	struct strlist argv = { 0 };
 	struct sbuf pending = { 0 };
+	struct jail jail = { .pid = -1, .listener = -1 };
+	struct run_ctx ctx = { 0 };
 	uint64_t budget = 60000, deadline, t0 = now_ms();
 	size_t nitems = 0, i;
-	int pfd[2] = { -1, -1 }, ret = -1;
-	pid_t pid;
-	char *log = NULL;
+	int pfd[2] = { -1, -1 }, ret = -1, st;
+	bool listening;
+	char *log = NULL, *rundir = NULL, *refused = NULL;
 
 	init_table(&g->base, &spec->base, true);
 	init_table(&g->bonus, &spec->bonus, o->bonus);
 	init_edges(&g->edges, spec);
 	g->valgrind = o->valgrind;
 
+	/* What would run outside the tests is refused before anything runs. */
+	if (vet_submission(b, g, &refused, err) < 0)
+		goto out;
+	if (refused) {
+		sandbox_not_run(spec, g, refused);
+		ret = 0;
+		goto out;
+	}
+	rundir = path_join(b->scratch, "run");
+	if (mkdir(rundir, 0700) < 0 && errno != EEXIST) {
+		*err = xasprintf("cannot create '%s': %s", rundir, strerror(errno));
+		goto out;
+	}
 	if (o->valgrind) {
 		strlist_add(&argv, valgrind_command());
 		strlist_add(&argv, "--tool=memcheck");
@@ -188,12 +355,14 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 		strlist_add(&argv, "--num-callers=20");
 		strlist_add(&argv, "--vgdb=no");
 		strlist_add(&argv, "--child-silent-after-fork=no");
-		strlist_addf(&argv, "--log-file=%s/vg.%%p", b->scratch);
+		strlist_addf(&argv, "--log-file=%s/vg.%%p", rundir);
 	}
 	strlist_add(&argv, b->exe);
 	strlist_add(&argv, "--serve");
 	strlist_add(&argv, "--results-fd");
 	strlist_add(&argv, "3");
+	strlist_add(&argv, "--sysfilter");
+	strlist_add(&argv, "@SYSFILTER@");
 	strlist_add(&argv, "--seed");
 	strlist_addf(&argv, "%llu", (unsigned long long)g->seed);
 	if (b->with_oracle)
@@ -217,7 +386,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 			continue;
 		}
 		strlist_addf(&argv, "T:%s:%u", r->name, r->spec->timeout_ms);
-		budget += 2 * (uint64_t)r->spec->timeout_ms;
+		budget += 3 * (uint64_t)r->spec->timeout_ms + 1000;
 		byitem[nitems++] = r;
 	}
 	for (i = 0; i < g->edges.n; i++) {
@@ -231,7 +400,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 		strlist_addf(&argv, "E:%s:%llu:%s:%u", r->name,
 			     (unsigned long long)r->edge->arg, r->edge->expected,
 			     EDGE_TIMEOUT_MS);
-		budget += 2 * EDGE_TIMEOUT_MS;
+		budget += 3 * EDGE_TIMEOUT_MS + 1000;
 		byitem[nitems++] = r;
 	}
 	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
@@ -247,19 +416,29 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 	}
 	log = path_join(b->scratch, "harness.log");
 	{
-		struct proc_opts po = { b->scratch, log, pfd[1], true };
+		/* CPU time: the whole budget, for the supervisor and each worker
+		 * (the wall clock stops them first); address space: valgrind plus
+		 * the largest guest the fuzzing asks for, NORESERVE (measured:
+		 * 4.1 GiB for a 4096 MB host), twice over. */
+		uint64_t guest = (spec->fuzz_enabled ? spec->fuzz_max : 0) << 20;
+		struct jail_opts jo = {
+			b->scratch, rundir, log, pfd[1], (unsigned)(budget / 1000) + 10,
+			AS_BASE + 2 * (guest > AS_GUEST_MIN ? guest : AS_GUEST_MIN),
+		};
 
-		pid = proc_spawn(argv.items, &po);
+		if (jail_start(&jail, argv.items, &jo, err) < 0)
+			goto out;
 	}
 	close(pfd[1]);
 	pfd[1] = -1;
-	if (pid < 0) {
-		*err = xasprintf("cannot run '%s': %s", argv.items[0], strerror(errno));
-		goto out;
-	}
+	ctx.byitem = byitem;
+	ctx.nitems = nitems;
+	ctx.jail = &jail;
+	ctx.g = g;
+	listening = jail.listener >= 0;
 	deadline = now_ms() + budget;
 	for (;;) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		struct pollfd p[2] = { { pfd[0], POLLIN, 0 }, { jail.listener, POLLIN, 0 } };
 		uint64_t now = now_ms();
 		char buf[65536];
 		ssize_t n;
@@ -268,10 +447,16 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 		if (now >= deadline) {
 			warn("the harness did not finish within %llu ms: stopped",
 			     (unsigned long long)budget);
-			kill(-pid, SIGKILL);
+			jail_kill(&jail);
 			break;
 		}
-		if (poll(&p, 1, (int)(deadline - now)) <= 0)
+		if (poll(p, listening ? 2 : 1, (int)(deadline - now)) <= 0)
+			continue;
+		if (listening && (p[1].revents & POLLIN))
+			jail_service(&jail);
+		else if (listening && p[1].revents)
+			listening = false;      /* every filtered process is gone */
+		if (!p[0].revents)
 			continue;
 		n = read(pfd[0], buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
@@ -283,31 +468,48 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 			size_t len = (size_t)(nl - pending.buf) + 1;
 
 			*nl = '\0';
-			apply_record(pending.buf, byitem, nitems);
+			apply_record(&ctx, pending.buf);
 			memmove(pending.buf, pending.buf + len, pending.len - len);
 			pending.len -= len;
 		}
+		/* The supervisor's records are bounded (WW_REC_MAX, escaped):
+		 * a line this long is not one. */
+		if (pending.len > PENDING_MAX) {
+			warn("the harness sent a record longer than %d bytes: dropped",
+			     PENDING_MAX);
+			pending.len = 0;
+		}
 	}
-	{
-		int st = proc_wait(pid);
+	st = jail_wait(&jail);
+	if (!ctx.hello) {
+		char *head = log_head(log);
 
-		for (i = 0; i < nitems; i++)
-			if (byitem[i]->status == ST_NOT_RUN && !byitem[i]->message[0]) {
-				free(byitem[i]->message);
-				byitem[i]->message = xasprintf("the harness ended before this "
-							       "test (exit status %d)", st);
-			}
+		*err = xasprintf("the harness did not start (exit status %d): %s", st, head);
+		free(head);
+		goto out;
 	}
-	add_findings(byitem, nitems, b->scratch, b->src_base);
+	for (i = 0; i < nitems; i++)
+		if (byitem[i]->status == ST_NOT_RUN && !byitem[i]->message[0]) {
+			free(byitem[i]->message);
+			byitem[i]->message = xasprintf("the harness ended before this "
+						       "test (exit status %d)", st);
+		}
+	note_sandbox(g, &jail);
+	add_findings(byitem, nitems, rundir, b->src_base);
 	symbolize_grade(g, b->exe, b->src_base, b->scratch);
 	ret = 0;
 out:
 	g->total_ms = (unsigned)(now_ms() - t0);
+	jail_release(&jail);
 	if (pfd[0] >= 0)
 		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
 	sbuf_release(&pending);
 	strlist_release(&argv);
 	free(byitem);
 	free(log);
+	free(rundir);
+	free(refused);
 	return ret;
 }

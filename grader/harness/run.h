@@ -10,7 +10,10 @@
 
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include "harness.h"
+#include "sysfilter.h"
 
 struct ww_item {
 	char          kind;          /* 'T' or 'E' */
@@ -26,6 +29,8 @@ struct ww_params {
 	unsigned  fuzz_iterations;
 	uint64_t  fuzz_min, fuzz_max;
 	bool      oracle_reference;     /* compare with the linked reference */
+	enum ww_sysfilter_mode sysfilter;       /* how the worker arms itself */
+	pid_t     supervisor;           /* the worker's parent */
 };
 
 enum ww_rec_kind { WW_REC_BEGIN = 1, WW_REC_END = 2, WW_REC_DONE = 3 };
@@ -39,7 +44,15 @@ struct ww_rec_hdr {
 };
 
 #define WW_REC_MAX (64 * 1024)
+/* A worker that could not arm its system call filter ends with this
+ * status before running anything (the reason is on the board's phase). */
+#define WW_EXIT_UNARMED 124
 #define WW_OUTPUT_EXCERPT 2048
+/* What a test may print: the output file keeps it all up to the flood
+ * limit, where the supervisor stops the test; past the cap, the verdict's
+ * message says how much was dropped from what the report shows. */
+#define WW_OUTPUT_CAP   (64u * 1024)
+#define WW_OUTPUT_FLOOD (16u * 1024 * 1024)
 
 /* The worker: runs items[start..n) then ends.  Never returns.  rec_fd is
  * the write end of the record pipe, out_fd the output file. */

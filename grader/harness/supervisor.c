@@ -2,7 +2,7 @@
  * enforces each item's timeout, and reports every verdict to the grader
  *
  *   harness --serve --results-fd FD --seed N [--fuzz ITER:MIN:MAX]
- *           [--oracle-reference] ITEM...
+ *           [--sysfilter off|notify|kill] [--oracle-reference] ITEM...
  *   ITEM: T:name:timeout_ms  or  E:name:arg:expected:timeout_ms
  *
  * One valgrind process runs the whole grade (valgrind follows fork), so a
@@ -10,6 +10,16 @@
  * valgrind.  A worker's BEGIN/END records carry a token drawn here, after
  * the harness started; the verdict of an item is the worker's END record,
  * or the supervisor's own when the worker died, hung or exited without one.
+ *
+ * The worker shares its address space with the submission, so what it says
+ * is checked here before it goes on: a record must carry the token and come
+ * in order (BEGIN k, END k, BEGIN k+1 ... DONE), an END only counts once the
+ * worker has reached its next step (the next BEGIN, or DONE and a clean
+ * exit), its fields are read one by one and written again (nothing it sends
+ * reaches the grader as is), and the board it shares is copied and bounded
+ * before use.  The supervisor adds what it sees itself: the worker's exit,
+ * its timeout, and an output flood (the output file growing past
+ * WW_OUTPUT_FLOOD, checked while it waits).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -23,7 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -72,33 +84,51 @@ static void emit_line(struct sbuf *rec)
 	sbuf_release(rec);
 }
 
-/* Reads exactly len bytes before deadline (ms, absolute).  Returns 1 when
- * read, 0 on end of file, -1 on timeout. */
-static int read_full(int fd, void *buf, size_t len, uint64_t deadline)
+/* The size of the output file. */
+static uint64_t output_size(int out_fd)
+{
+	struct stat st;
+
+	return fstat(out_fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* How long the supervisor waits before it looks at the output again. */
+#define WW_FLOOD_CHECK_MS 100
+
+enum { READ_EOF = 0, READ_OK = 1, READ_TIMEOUT = -1, READ_FLOOD = -2 };
+
+/* Reads exactly len bytes before deadline (ms, absolute).  Returns READ_OK
+ * when read, READ_EOF on end of file, READ_TIMEOUT, or READ_FLOOD when the
+ * output file passed WW_OUTPUT_FLOOD while it waited. */
+static int read_full(int fd, void *buf, size_t len, uint64_t deadline, int out_fd)
 {
 	size_t off = 0;
 
 	while (off < len) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t now = now_ms();
+		uint64_t now = now_ms(), wait;
 		int r;
 		ssize_t n;
 
 		if (now >= deadline)
-			return -1;
-		r = poll(&p, 1, (int)(deadline - now));
+			return READ_TIMEOUT;
+		wait = deadline - now < WW_FLOOD_CHECK_MS ? deadline - now : WW_FLOOD_CHECK_MS;
+		r = poll(&p, 1, (int)wait);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r == 0)
-			return -1;
+		if (r == 0) {
+			if (output_size(out_fd) > WW_OUTPUT_FLOOD)
+				return READ_FLOOD;
+			continue;
+		}
 		n = read(fd, (char *)buf + off, len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return 0;
+			return READ_EOF;
 		off += (size_t)n;
 	}
-	return 1;
+	return READ_OK;
 }
 
 static const char *signame(int sig)
@@ -120,23 +150,49 @@ static const char *signame(int sig)
 	}
 }
 
-/* The output the worker left in out_fd, for an item it did not finish. */
+/* The board as the worker left it, copied once it is dead and made safe
+ * to read: the submission could write anything there. */
+static struct ww_board board;
+
+static void board_snapshot(void)
+{
+	memcpy(&board, ww_board, sizeof(board));
+	board.phase[sizeof(board.phase) - 1] = '\0';
+	board.hint[sizeof(board.hint) - 1] = '\0';
+	board.fail_kind[sizeof(board.fail_kind) - 1] = '\0';
+	board.exit_func[sizeof(board.exit_func) - 1] = '\0';
+	board.sig_where[sizeof(board.sig_where) - 1] = '\0';
+	if (board.nframes < 0 || board.nframes > WW_BOARD_FRAMES)
+		board.nframes = 0;
+}
+
+/* What the output file holds: its size, a note when it passed the cap,
+ * and for an item the worker did not finish, its first bytes. */
 static void add_output(struct sbuf *rec, int out_fd)
 {
 	char buf[WW_OUTPUT_EXCERPT];
-	off_t end = lseek(out_fd, 0, SEEK_END);
+	uint64_t end = output_size(out_fd);
 	ssize_t n = end > 0 ? pread(out_fd, buf, sizeof(buf), 0) : 0;
 
-	proto_putu(rec, "outbytes", end > 0 ? (unsigned long long)end : 0);
+	proto_putu(rec, "outbytes", end);
 	proto_put(rec, "out", buf, n > 0 ? (size_t)n : 0);
+}
+
+/* "; output capped: N bytes dropped" when total passed the cap. */
+static void add_cap_note(struct sbuf *msg, uint64_t total)
+{
+	if (total > WW_OUTPUT_CAP)
+		sbuf_addf(msg, "%soutput capped: %llu bytes dropped (the first %u kept)",
+			  msg->len ? "; " : "", (unsigned long long)(total - WW_OUTPUT_CAP),
+			  WW_OUTPUT_CAP);
 }
 
 static void add_alloc_context(struct sbuf *msg)
 {
-	if (ww_board->fail_k && ww_board->fail_hit)
+	if (board.fail_k && board.fail_hit)
 		sbuf_addf(msg, ", with allocation #%llu (%s at @{0x%llx}) made to fail",
-			  (unsigned long long)ww_board->fail_k, ww_board->fail_kind,
-			  (unsigned long long)ww_board->fail_site);
+			  (unsigned long long)board.fail_k, board.fail_kind,
+			  (unsigned long long)board.fail_site);
 }
 
 static void add_frames(struct sbuf *rec)
@@ -144,84 +200,157 @@ static void add_frames(struct sbuf *rec)
 	struct sbuf f = { 0 };
 	int i;
 
-	if (ww_board->sig_pc)
-		sbuf_addf(&f, "0x%llx", (unsigned long long)ww_board->sig_pc);
-	for (i = 0; i < ww_board->nframes && i < WW_BOARD_FRAMES; i++)
+	if (board.sig_pc)
+		sbuf_addf(&f, "0x%llx", (unsigned long long)board.sig_pc);
+	for (i = 0; i < board.nframes; i++)
 		sbuf_addf(&f, "%s0x%llx", f.len ? "," : "",
-			  (unsigned long long)ww_board->frames[i]);
+			  (unsigned long long)board.frames[i]);
 	proto_puts(rec, "frames", sbuf_str(&f));
 	sbuf_release(&f);
 }
 
-/* The verdict of an item whose worker ended (status from waitpid) or hung
- * (timed_out) before its END record. */
+/* Why the supervisor stopped a worker itself. */
+enum stop {
+	STOP_NONE,
+	STOP_TIMEOUT,           /* the item's timeout */
+	STOP_FLOOD,             /* the output passed WW_OUTPUT_FLOOD */
+	STOP_FORGED,            /* not a record of the harness on its channel */
+	STOP_DISORDER,          /* a record out of order */
+	STOP_SILENT,            /* no BEGIN or DONE in time after an END */
+};
+
+/* The verdict of an item whose worker ended (status from waitpid) or was
+ * stopped (why) before its END record. */
 static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
-			    bool timed_out, int wstatus, uint64_t ms)
+			    enum stop why, int wstatus, pid_t wpid, uint64_t ms,
+			    uint64_t cpu_ms)
 {
 	struct sbuf rec = { 0 }, msg = { 0 };
-	const char *status;
+	const char *status = "fail";
+	uint64_t outbytes = output_size(out_fd);
 
-	if (timed_out) {
+	board_snapshot();
+	if (why == STOP_TIMEOUT && cpu_ms < it->timeout_ms / 2) {
+		/* the wall-clock cap of extend_deadline(): it waited, not ran */
+		status = "timeout";
+		sbuf_addf(&msg, "timeout after %llu ms of wall clock in %s, having used "
+			  "%llu ms of CPU time (blocked, or waiting?)",
+			  (unsigned long long)ms, board.phase, (unsigned long long)cpu_ms);
+		add_alloc_context(&msg);
+	} else if (why == STOP_TIMEOUT) {
 		status = "timeout";
 		sbuf_addf(&msg, "timeout after %u ms of CPU time in %s", it->timeout_ms,
-			  ww_board->phase);
+			  board.phase);
 		add_alloc_context(&msg);
-		if (ww_board->hint[0])
-			sbuf_addf(&msg, ": %s", ww_board->hint);
+		if (board.hint[0])
+			sbuf_addf(&msg, ": %s", board.hint);
+	} else if (why == STOP_FLOOD) {
+		sbuf_addf(&msg, "output flood in %s: the test printed more than %u bytes, "
+			  "stopped", board.phase, WW_OUTPUT_FLOOD);
+	} else if (why == STOP_FORGED) {
+		sbuf_addf(&msg, "the test process wrote to the harness's record channel "
+			  "something that is not one of its records, in %s (a forged "
+			  "verdict?): the test fails", board.phase);
+	} else if (why == STOP_DISORDER) {
+		sbuf_addf(&msg, "the test process sent the harness's records out of order, "
+			  "in %s (a forged verdict?): the test fails", board.phase);
+	} else if (why == STOP_SILENT) {
+		sbuf_addf(&msg, "the test process did not start the test, in %s",
+			  board.phase);
+	} else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == WW_EXIT_UNARMED) {
+		status = "not_run";
+		sbuf_addf(&msg, "not run: the sandbox could not be set up (%s)", board.phase);
 	} else if (WIFSIGNALED(wstatus)) {
 		int sig = WTERMSIG(wstatus);
 
 		status = "crash";
-		sbuf_addf(&msg, "%s in %s", signame(sig), ww_board->phase);
+		sbuf_addf(&msg, "%s in %s", signame(sig), board.phase);
 		add_alloc_context(&msg);
-		if (ww_board->sig == sig && (sig == SIGSEGV || sig == SIGBUS)) {
+		if (board.sig == sig && (sig == SIGSEGV || sig == SIGBUS)) {
 			sbuf_addf(&msg, ": invalid access to 0x%llx",
-				  (unsigned long long)ww_board->sig_addr);
-			if (ww_board->sig_where[0])
-				sbuf_addf(&msg, ", %s", ww_board->sig_where);
-			else if (ww_board->sig_addr < 4096)
+				  (unsigned long long)board.sig_addr);
+			if (board.sig_where[0])
+				sbuf_addf(&msg, ", %s", board.sig_where);
+			else if (board.sig_addr < 4096)
 				sbuf_adds(&msg, " (a NULL pointer dereferenced)");
 		}
-		if (ww_board->sig == sig)
+		if (board.sig == sig)
 			sbuf_adds(&msg, ", @{frames}");
-	} else if (ww_board->exit_called) {
-		status = "fail";
+	} else if (board.exit_called) {
 		sbuf_addf(&msg, "the submission called %s(%d) at @{0x%llx} in the "
 			  "middle of the test, in %s: a test that does not finish "
-			  "does not pass", ww_board->exit_func, ww_board->exit_status,
-			  (unsigned long long)ww_board->exit_site, ww_board->phase);
+			  "does not pass", board.exit_func, board.exit_status,
+			  (unsigned long long)board.exit_site, board.phase);
 	} else {
-		status = "fail";
 		sbuf_addf(&msg, "the test process ended with status %d in the middle "
 			  "of the test, in %s (an exit that bypassed the C library?): "
 			  "a test that does not finish does not pass",
-			  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, ww_board->phase);
+			  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, board.phase);
 	}
+	add_cap_note(&msg, outbytes);
 	proto_puts(&rec, "ev", "result");
 	proto_putu(&rec, "item", idx);
 	proto_puts(&rec, "name", it->name);
 	proto_puts(&rec, "status", status);
 	proto_putu(&rec, "ms", ms);
 	proto_puts(&rec, "msg", sbuf_str(&msg));
-	if (!timed_out && WIFSIGNALED(wstatus) && ww_board->sig == WTERMSIG(wstatus))
+	proto_putu(&rec, "abnormal", 1);
+	proto_putu(&rec, "wpid", (unsigned long long)wpid);
+	proto_puts(&rec, "phase", board.phase);
+	if (why == STOP_NONE && WIFSIGNALED(wstatus) && board.sig == WTERMSIG(wstatus))
 		add_frames(&rec);
 	add_output(&rec, out_fd);
 	emit_line(&rec);
 	sbuf_release(&msg);
 }
 
+/* The verdict the worker gave an item, field by field: a status it may
+ * claim, its message, counts; nothing else of what it sent is passed on. */
 static void forward_end(const struct ww_item *it, unsigned idx, const char *payload,
-			uint64_t ms)
+			pid_t wpid, uint64_t ms)
 {
-	struct sbuf rec = { 0 };
+	static const char *const claims[] = { "pass", "fail", "leak", "memory_error",
+					      "not_run" };
+	struct sbuf rec = { 0 }, msg = { 0 };
+	char *status = proto_get(payload, "status", NULL);
+	char *m = proto_get(payload, "msg", NULL), *v;
+	const char *st = "fail";
+	size_t outlen = 0, i;
+	char *out = proto_get(payload, "out", &outlen);
+	unsigned long long outbytes = 0;
 
+	for (i = 0; status && i < sizeof(claims) / sizeof(claims[0]); i++)
+		if (!strcmp(status, claims[i]))
+			st = claims[i];
+	if ((v = proto_get(payload, "outbytes", NULL)) != NULL)
+		outbytes = strtoull(v, NULL, 10);
+	free(v);
+	if (m && m[0])
+		sbuf_adds(&msg, m);
+	else if (strcmp(st, claims[0]) && status == NULL)
+		sbuf_adds(&msg, "the test process sent a verdict without a status");
+	add_cap_note(&msg, outbytes);
 	proto_puts(&rec, "ev", "result");
 	proto_putu(&rec, "item", idx);
 	proto_puts(&rec, "name", it->name);
+	proto_puts(&rec, "status", st);
 	proto_putu(&rec, "ms", ms);
-	sbuf_adds(&rec, "\t");
-	sbuf_adds(&rec, payload);
+	proto_puts(&rec, "msg", sbuf_str(&msg));
+	proto_putu(&rec, "wpid", (unsigned long long)wpid);
+	if ((v = proto_get(payload, "vgerr", NULL)) != NULL)
+		proto_putu(&rec, "vgerr", strtoull(v, NULL, 10));
+	free(v);
+	if ((v = proto_get(payload, "vgleak", NULL)) != NULL)
+		proto_putu(&rec, "vgleak", strtoull(v, NULL, 10));
+	free(v);
+	proto_putu(&rec, "outbytes", outbytes);
+	proto_put(&rec, "out", out ? out : "",
+		  out ? (outlen < WW_OUTPUT_EXCERPT ? outlen : WW_OUTPUT_EXCERPT) : 0);
 	emit_line(&rec);
+	sbuf_release(&msg);
+	free(status);
+	free(m);
+	free(out);
 }
 
 /* CPU time the worker (pid) has used, in ms; 0 if it cannot be read. */
@@ -269,6 +398,59 @@ static void reset_board(void)
 	memset(ww_board, 0, sizeof(*ww_board));
 }
 
+/* An END the worker sent, held until the worker reaches its next step. */
+struct held {
+	bool      set;
+	unsigned  item;
+	char     *payload;
+	uint64_t  ms;
+};
+
+static void held_forward(struct held *h, const struct ww_item *items, pid_t pid)
+{
+	if (!h->set)
+		return;
+	forward_end(&items[h->item], h->item, h->payload ? h->payload : "", pid, h->ms);
+	free(h->payload);
+	memset(h, 0, sizeof(*h));
+}
+
+/* The worker ended, was stopped (why) or stopped answering after an END
+ * and before its next step: that END is not believed. */
+static void held_refute(struct held *h, const struct ww_item *items, enum stop why,
+			int wstatus, pid_t pid)
+{
+	struct sbuf rec = { 0 }, msg = { 0 };
+
+	if (!h->set)
+		return;
+	if (why == STOP_FLOOD)
+		sbuf_addf(&msg, "output flood: the test printed more than %u bytes, "
+			  "stopped", WW_OUTPUT_FLOOD);
+	else if (why == STOP_FORGED || why == STOP_DISORDER)
+		sbuf_addf(&msg, "the test process sent its verdict, then %s (a forged "
+			  "verdict?): the test fails", why == STOP_FORGED
+			  ? "something that is not one of the harness's records"
+			  : "a record out of order");
+	else
+		sbuf_addf(&msg, "the test process %s right after sending its verdict, "
+			  "before the harness's next step (a forged verdict, then an "
+			  "exit?): the test fails", why == STOP_SILENT ? "stopped answering"
+			  : WIFSIGNALED(wstatus) ? "was killed" : "ended");
+	proto_puts(&rec, "ev", "result");
+	proto_putu(&rec, "item", h->item);
+	proto_puts(&rec, "name", items[h->item].name);
+	proto_puts(&rec, "status", "fail");
+	proto_putu(&rec, "ms", h->ms);
+	proto_puts(&rec, "msg", sbuf_str(&msg));
+	proto_putu(&rec, "abnormal", 1);
+	proto_putu(&rec, "wpid", (unsigned long long)pid);
+	emit_line(&rec);
+	sbuf_release(&msg);
+	free(h->payload);
+	memset(h, 0, sizeof(*h));
+}
+
 /* Runs items[start..n) in one worker.  Returns the index to continue from
  * (n when all ran). */
 static unsigned run_worker(const struct ww_item *items, unsigned n, unsigned start,
@@ -278,8 +460,10 @@ static unsigned run_worker(const struct ww_item *items, unsigned n, unsigned sta
 	uint64_t token = 0;
 	pid_t pid;
 	unsigned cur = start;
-	bool begun = false, timed_out = false;
-	uint64_t t0 = now_ms(), deadline, cpu0 = 0;
+	bool begun = false, done = false;
+	enum stop why = STOP_NONE;
+	struct held held = { 0 };
+	uint64_t t0 = now_ms(), deadline, cpu0 = 0, cpu_used = 0;
 	int wstatus = 0;
 
 	while (getrandom(&token, sizeof(token), 0) != sizeof(token))
@@ -308,42 +492,56 @@ static unsigned run_worker(const struct ww_item *items, unsigned n, unsigned sta
 	for (;;) {
 		struct ww_rec_hdr h;
 		char *payload = NULL;
-		int r = read_full(pfd[0], &h, sizeof(h), deadline);
+		int r = read_full(pfd[0], &h, sizeof(h), deadline, out_fd);
 
-		if (r < 0 && begun && extend_deadline(pid, &items[cur], t0, cpu0, &deadline))
+		if (r == READ_TIMEOUT && begun &&
+		    extend_deadline(pid, &items[cur], t0, cpu0, &deadline))
 			continue;
-		if (r == 1 && (h.token != token || h.len > WW_REC_MAX))
-			r = 0;  /* forged or garbled: treat the worker as dead */
-		if (r == 1 && h.len) {
+		if (r == READ_OK && (h.token != token || h.len > WW_REC_MAX)) {
+			why = STOP_FORGED;
+		} else if (r == READ_OK && h.len) {
 			payload = malloc(h.len + 1);
 			if (payload == NULL)
 				exit(2);
-			r = read_full(pfd[0], payload, h.len, deadline);
+			r = read_full(pfd[0], payload, h.len, deadline, out_fd);
 			payload[h.len] = '\0';
+			if (r == READ_EOF)
+				why = STOP_FORGED;      /* a header without its payload */
 		}
-		if (r <= 0) {
+		if (r == READ_TIMEOUT)
+			why = begun ? STOP_TIMEOUT : STOP_SILENT;
+		if (begun)
+			cpu_used = worker_cpu_ms(pid) - cpu0;
+		else if (r == READ_FLOOD)
+			why = STOP_FLOOD;
+		if (why != STOP_NONE || r != READ_OK) {
 			free(payload);
-			if (r < 0) {
-				timed_out = begun;
+			if (why != STOP_NONE)
 				kill_worker(pid);
-			}
 			break;
 		}
 		if (h.kind == WW_REC_BEGIN && h.item == cur && !begun) {
+			/* the worker reached its next step: its last END holds */
+			held_forward(&held, items, pid);
 			begun = true;
 			t0 = now_ms();
 			cpu0 = worker_cpu_ms(pid);
 			deadline = t0 + items[cur].timeout_ms;
 		} else if (h.kind == WW_REC_END && h.item == cur && begun) {
-			forward_end(&items[cur], cur, payload ? payload : "",
-				    now_ms() - t0);
+			held.set = true;
+			held.item = cur;
+			held.payload = payload;
+			held.ms = now_ms() - t0;
+			payload = NULL;
 			begun = false;
 			cur++;
 			deadline = now_ms() + 20000;
 		} else if (h.kind == WW_REC_DONE && !begun && cur == n) {
+			done = true;
 			free(payload);
 			break;
 		} else {
+			why = STOP_DISORDER;
 			free(payload);
 			kill_worker(pid);
 			break;
@@ -353,13 +551,18 @@ static unsigned run_worker(const struct ww_item *items, unsigned n, unsigned sta
 	close(pfd[0]);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
+	/* The last END holds only if the worker then said DONE and exited 0. */
+	if (done && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+		held_forward(&held, items, pid);
+	else
+		held_refute(&held, items, why, wstatus, pid);
 	if (begun) {
-		report_abnormal(&items[cur], cur, out_fd, timed_out, wstatus,
-				now_ms() - t0);
+		report_abnormal(&items[cur], cur, out_fd, why, wstatus, pid,
+				now_ms() - t0, cpu_used);
 		cur++;
 	} else if (cur < n && cur == start) {
 		/* Died between items without starting one: do not loop. */
-		report_abnormal(&items[cur], cur, out_fd, false, wstatus, 0);
+		report_abnormal(&items[cur], cur, out_fd, why, wstatus, pid, 0, 0);
 		cur++;
 	}
 	return cur;
@@ -406,13 +609,13 @@ static int parse_item(char *arg, struct ww_item *it)
 static void usage(void)
 {
 	fputs("usage: harness --serve --results-fd FD --seed N "
-	      "[--fuzz ITER:MIN:MAX] ITEM...\n", stderr);
+	      "[--sysfilter off|notify|kill] [--fuzz ITER:MIN:MAX] ITEM...\n", stderr);
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	struct ww_params params = { 0, 100, 0, 4096, false };
+	struct ww_params params = { 0, 100, 0, 4096, false, WW_SYSFILTER_OFF, 0 };
 	struct ww_item *items;
 	unsigned n = 0, cur = 0;
 	struct sbuf hello = { 0 };
@@ -427,7 +630,13 @@ int main(int argc, char **argv)
 			serve = true;
 		else if (!strcmp(argv[i], "--results-fd") && i + 1 < argc)
 			results_fd = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--oracle-reference"))
+		else if (!strcmp(argv[i], "--sysfilter") && i + 1 < argc) {
+			int m = ww_sysfilter_mode_parse(argv[++i]);
+
+			if (m < 0)
+				usage();
+			params.sysfilter = (enum ww_sysfilter_mode)m;
+		} else if (!strcmp(argv[i], "--oracle-reference"))
 			params.oracle_reference = true;
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			params.seed = strtoull(argv[++i], NULL, 10);
@@ -451,6 +660,7 @@ int main(int argc, char **argv)
 	if (!serve || results_fd < 0)
 		usage();
 	signal(SIGPIPE, SIG_DFL);
+	params.supervisor = getpid();
 	ww_board = mmap(NULL, sizeof(*ww_board), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ww_board == MAP_FAILED) {
@@ -465,6 +675,7 @@ int main(int argc, char **argv)
 	proto_puts(&hello, "ev", "hello");
 	proto_putu(&hello, "pid", (unsigned long long)getpid());
 	proto_putu(&hello, "valgrind", RUNNING_ON_VALGRIND ? 1 : 0);
+	proto_puts(&hello, "sysfilter", ww_sysfilter_mode_name(params.sysfilter));
 	emit_line(&hello);
 	while (cur < n)
 		cur = run_worker(items, n, cur, &params, out_fd);
@@ -474,6 +685,7 @@ int main(int argc, char **argv)
 		proto_puts(&done, "ev", "done");
 		emit_line(&done);
 	}
+	close(results_fd);
 	close(out_fd);
 	munmap(ww_board, sizeof(*ww_board));
 	free(items);

@@ -6,6 +6,11 @@
  * give.  The submission's output goes to a file the supervisor can read even
  * after the worker died.  A fatal signal is described on the board (address,
  * mapping it hit, stack) before the worker dies of it.
+ *
+ * Before the first item the worker arms the sandbox's system call filter
+ * (sysfilter.h): from then on the submission cannot start a process, open a
+ * file or signal another process, even without the C library.  What the
+ * harness needs after that point is opened before it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -14,19 +19,23 @@
 
 #include <errno.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include <valgrind/memcheck.h>
 
 #include "proto.h"
+#include "sysfilter.h"
 
 static int rec_fd = -1;
+static int statm_fd = -1;       /* /proc/self/statm, opened before the filter */
 static uint64_t rec_token;
 
 void ww_phase(const char *fmt, ...)
@@ -93,13 +102,14 @@ size_t ww_output(char *buf, size_t cap, size_t *total)
 uint64_t ww_rss(void)
 {
 	unsigned long long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
+	char buf[128];
+	ssize_t n = statm_fd >= 0 ? pread(statm_fd, buf, sizeof(buf) - 1, 0) : -1;
 
-	if (f == NULL)
+	if (n <= 0)
 		return 0;
-	if (fscanf(f, "%llu %llu", &size, &resident) != 2)
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &size, &resident) != 2)
 		resident = 0;
-	fclose(f);
 	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
@@ -153,10 +163,13 @@ static void on_fatal(int sig, siginfo_t *si, void *ucv)
 	raise(sig);
 }
 
+static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
+
+#define NFATAL (sizeof(fatal_sigs) / sizeof(fatal_sigs[0]))
+
 static void install_handlers(void)
 {
 	static char altstack[64 * 1024];
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	struct sigaction sa;
 	void *warm[2];
@@ -167,8 +180,8 @@ static void install_handlers(void)
 	sa.sa_sigaction = on_fatal;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	for (i = 0; i < NFATAL; i++)
+		sigaction(fatal_sigs[i], &sa, NULL);
 	/* backtrace() loads the unwinder on first use: not in a handler.  Its
 	 * dlopen keeps blocks valgrind calls possibly lost: take them into the
 	 * baseline the tests' leak checks are compared with. */
@@ -176,6 +189,24 @@ static void install_handlers(void)
 	VALGRIND_DO_QUICK_LEAK_CHECK;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+}
+
+/* The first fatal signal whose handler is no longer the harness's (the
+ * submission installed its own, without the C library: the wrappers block
+ * signal() and sigaction()), or 0.  A handler the harness reset after a
+ * signal is its own business: SA_RESETHAND only acts when the worker dies. */
+static int handler_replaced(void)
+{
+	size_t i;
+
+	for (i = 0; i < NFATAL; i++) {
+		struct sigaction cur;
+
+		if (sigaction(fatal_sigs[i], NULL, &cur) == 0 &&
+		    (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != on_fatal))
+			return fatal_sigs[i];
+	}
+	return 0;
 }
 
 /* ---- one item --------------------------------------------------------------- */
@@ -207,6 +238,7 @@ static void run_item(const struct ww_item *it, unsigned idx,
 	uint64_t mark;
 	size_t leaks, outlen, outtotal;
 	const char *status;
+	int replaced;
 
 	if (t == NULL || leakmsg == NULL || out == NULL)
 		_exit(125);
@@ -243,10 +275,16 @@ static void run_item(const struct ww_item *it, unsigned idx,
 	vgerr = VALGRIND_COUNT_ERRORS - vgerr0;
 	(void)d0; (void)r0; (void)s0; (void)d1; (void)r1; (void)s1;
 	status = item_status(t, leaks, vgerr, l1 - l0);
+	replaced = handler_replaced();
+	if (replaced)
+		status = "fail";
 	VALGRIND_PRINTF("ww-end %u\n", idx);
 
+	if (replaced)
+		sbuf_addf(&msg, "the submission replaced the grader's handler of signal %d "
+			  "(with a system call made without the C library)", replaced);
 	if (t->failed || t->skipped)
-		sbuf_adds(&msg, t->msg);
+		sbuf_addf(&msg, "%s%s", msg.len ? "; " : "", t->msg);
 	if (ww_errors_count()) {
 		sbuf_addf(&msg, "%s%s", msg.len ? "; also: " : "", ww_errors_first());
 		if (ww_errors_count() > 1)
@@ -291,7 +329,18 @@ void ww_worker_run(const struct ww_item *items, unsigned n, unsigned start,
 		close(out_fd);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Nothing a test starts outlives the supervisor, even without bwrap. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != params->supervisor)
+		_exit(125);     /* it died before the line above */
+	statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 	install_handlers();
+	if (ww_sysfilter_arm(params->sysfilter) < 0) {
+		snprintf(ww_board->phase, sizeof(ww_board->phase),
+			 "arming the system call filter (%s mode): %s",
+			 ww_sysfilter_mode_name(params->sysfilter), strerror(errno));
+		_exit(WW_EXIT_UNARMED);
+	}
 	for (i = start; i < n; i++)
 		run_item(&items[i], i, params);
 	send_rec(WW_REC_DONE, n, NULL);

@@ -1,0 +1,242 @@
+/* vet.c - refuse the code that would run outside the tests, and name the
+ * instructions that reach the kernel or valgrind directly */
+#include "vet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc.h"
+#include "util.h"
+
+/* Sections whose code the loader or libc runs outside main(). */
+static const char *const run_sections[] = {
+	".init_array", ".fini_array", ".preinit_array", ".ctors", ".dtors",
+	".init", ".fini",
+};
+
+static char *capture(char **argv, const struct build *b, char **err)
+{
+	int st;
+	char *out = proc_capture(argv, NULL, b->scratch, &st);
+
+	if (out == NULL || st != 0) {
+		*err = xasprintf("cannot run %s on '%s'%s", argv[0], b->object,
+				 out ? "" : ": not found");
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* A section name that is, or starts with one of run_sections + ".". */
+static const char *runs_outside(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(run_sections) / sizeof(run_sections[0]); i++) {
+		size_t n = strlen(run_sections[i]);
+
+		if (!strncmp(name, run_sections[i], n) && (name[n] == '\0' || name[n] == '.'))
+			return run_sections[i];
+	}
+	return NULL;
+}
+
+static char *check_sections(const struct build *b, char **err)
+{
+	char *argv[] = { "objdump", "-h", b->object, NULL };
+	char *out = capture(argv, b, err), *line, *save = NULL, *msg = NULL;
+
+	if (out == NULL)
+		return NULL;
+	for (line = strtok_r(out, "\n", &save); line && !msg; line = strtok_r(NULL, "\n", &save)) {
+		char name[256];
+		unsigned idx;
+		const char *sec;
+
+		if (sscanf(line, " %u %255s", &idx, name) == 2 && (sec = runs_outside(name)))
+			msg = xasprintf("the submission has a constructor or destructor (its "
+					"object has a %s section): code that would run outside "
+					"the tests, where nothing checks it; refused, no test ran",
+					sec);
+	}
+	free(out);
+	return msg;
+}
+
+/* The names nm lists in out with a type in types. */
+static void names_of(const char *out, const char *types, struct strlist *l)
+{
+	char *copy = xstrdup(out), *line, *save = NULL;
+
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[256], type;
+
+		if (sscanf(line, "%255s %c", name, &type) == 2 && strchr(types, type) &&
+		    !strlist_has(l, name))
+			strlist_add(l, name);
+	}
+	free(copy);
+}
+
+/* The C library functions the harness calls: undefined in libharness.a
+ * (which also leaves the submission's functions undefined) and defined by
+ * libc.so.6.  Computed once. */
+static int harness_imports(struct strlist *imports, const struct build *b, char **err)
+{
+	static struct strlist cached;
+	static bool done;
+	struct strlist undefined = { 0 }, libc = { 0 };
+	char *libdir, *lib, *out, *libc_path;
+	const char *cc = getenv("GRADER_CC");
+	char *cc_argv[] = { (char *)(cc && cc[0] ? cc : "gcc"), "-print-file-name=libc.so.6",
+			    NULL };
+	size_t i;
+	int st;
+
+	if (!done) {
+		libdir = build_default_libdir();
+		lib = path_join(libdir, "libharness.a");
+		free(libdir);
+		{
+			char *argv[] = { "nm", "-P", "-u", lib, NULL };
+
+			out = capture(argv, b, err);
+		}
+		free(lib);
+		if (out == NULL)
+			return -1;
+		names_of(out, "Uw", &undefined);
+		free(out);
+		libc_path = proc_capture(cc_argv, NULL, b->scratch, &st);
+		if (libc_path && st == 0) {
+			char *argv[] = { "nm", "-D", "-P", "--defined-only", libc_path, NULL };
+
+			libc_path[strcspn(libc_path, "\n")] = '\0';
+			out = proc_capture(argv, NULL, b->scratch, &st);
+			if (out && st == 0)
+				names_of(out, "TtWwiDdBbRrVv", &libc);
+			free(out);
+		}
+		free(libc_path);
+		for (i = 0; i < undefined.n; i++) {
+			/* "write@GLIBC_2.2.5" in libc's table, "write" in ours */
+			char *plain = xasprintf("%s@", undefined.items[i]);
+			size_t k;
+
+			for (k = 0; k < libc.n; k++)
+				if (!strcmp(libc.items[k], undefined.items[i]) ||
+				    !strncmp(libc.items[k], plain, strlen(plain)))
+					break;
+			if (k < libc.n)
+				strlist_add(&cached, undefined.items[i]);
+			free(plain);
+		}
+		strlist_release(&undefined);
+		strlist_release(&libc);
+		done = true;
+	}
+	for (i = 0; i < cached.n; i++)
+		strlist_add(imports, cached.items[i]);
+	return 0;
+}
+
+static char *check_symbols(const struct build *b, char **err)
+{
+	char *argv[] = { "nm", "-P", b->object, NULL };
+	struct strlist imports = { 0 };
+	struct sbuf clash = { 0 };
+	char *out = NULL, *line, *save = NULL, *msg = NULL;
+
+	if (harness_imports(&imports, b, err) < 0)
+		return NULL;
+	out = capture(argv, b, err);
+	if (out == NULL)
+		goto out;
+	for (line = strtok_r(out, "\n", &save); line && !msg; line = strtok_r(NULL, "\n", &save)) {
+		char name[256], type;
+
+		if (sscanf(line, "%255s %c", name, &type) != 2)
+			continue;
+		if (type == 'i')
+			msg = xasprintf("the submission defines %s() as a GNU indirect function "
+					"(ifunc): its resolver would run outside the tests; "
+					"refused, no test ran", name);
+		else if (type >= 'A' && type <= 'Z' && type != 'U' && type != 'W' &&
+			 type != 'V' && strlist_has(&imports, name))
+			sbuf_addf(&clash, "%s%s()", clash.len ? ", " : "", name);
+	}
+	if (!msg && clash.len)
+		msg = xasprintf("the submission defines %s, which the grader's harness calls "
+				"from the C library: it would replace the library's for the "
+				"harness too; rename %s or make %s static; refused, no test ran",
+				clash.buf, strchr(clash.buf, ',') ? "them" : "it",
+				strchr(clash.buf, ',') ? "them" : "it");
+out:
+	free(out);
+	sbuf_release(&clash);
+	strlist_release(&imports);
+	return msg;
+}
+
+/* System call instructions and valgrind client requests, at file:line. */
+static int check_instructions(const struct build *b, struct grade *g, char **err)
+{
+	char *argv[] = { "objdump", "-d", "-l", "--no-show-raw-insn", b->object, NULL };
+	char *out = capture(argv, b, err), *line, *save = NULL;
+	char func[256] = "", loc[512] = "";
+	unsigned rols = 0, nsys = 0, nreq = 0;
+
+	if (out == NULL)
+		return -1;
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t len = strlen(line);
+		const char *insn = strchr(line, '\t');
+
+		if (len > 3 && !strcmp(line + len - 3, "():") && !strchr(line, ' ')) {
+			snprintf(func, sizeof(func), "%.*s", (int)(len - 3), line);
+			continue;
+		}
+		if (line[0] == '/' || (line[0] != ' ' && strstr(line, ".c:"))) {
+			char *sp = strchr(line, ' ');
+
+			if (sp)
+				*sp = '\0';
+			snprintf(loc, sizeof(loc), "%s (%s)", path_base(line), func);
+			continue;
+		}
+		if (insn == NULL)
+			continue;
+		while (*insn == '\t' || *insn == ' ')
+			insn++;
+		/* memcheck's client request: rol $3, $13, $61, $51 on rdi */
+		if (!strncmp(insn, "rol ", 4) && strstr(insn, ",%rdi") &&
+		    (strstr(insn, "$0x3,") || strstr(insn, "$0xd,") ||
+		     strstr(insn, "$0x3d,") || strstr(insn, "$0x33,"))) {
+			if (++rols == 4 && nreq++ < 3)
+				grade_add_violation(g, "valgrind client request", loc,
+						    "inline assembly talking to valgrind (it "
+						    "can silence memcheck): forbidden");
+			continue;
+		}
+		rols = 0;
+		if ((!strncmp(insn, "syscall", 7) || !strncmp(insn, "sysenter", 8) ||
+		     !strncmp(insn, "int    $0x80", 12)) && nsys++ < 5)
+			grade_add_violation(g, "syscall instruction", loc,
+					    "a system call made without the C library "
+					    "(inline assembly): it bypasses the norm");
+	}
+	free(out);
+	return 0;
+}
+
+int vet_submission(const struct build *b, struct grade *g, char **refused, char **err)
+{
+	*refused = check_sections(b, err);
+	if (*refused == NULL && *err == NULL)
+		*refused = check_symbols(b, err);
+	if (*err)
+		return -1;
+	return check_instructions(b, g, err);
+}

@@ -1,0 +1,29 @@
+/* vet.h - what a submission may not contain: code that would run outside
+ * the tests, or reach the kernel and valgrind behind the norm's back
+ *
+ * The harness executable links the submission with the supervisor, which
+ * never calls the submission's code; three things would run it there
+ * anyway, before the supervisor's main() or after it, with the grader's
+ * record channel open: a constructor or destructor (.init_array and the
+ * like), a GNU ifunc resolver (run by the dynamic loader), and a global
+ * function named like a C library function the harness calls (it would
+ * replace the library's for the harness too).  Those are refused: no test
+ * runs.
+ *
+ * A system call instruction (inline assembly) or a valgrind client request
+ * (the magic rol sequence, which can silence memcheck) in the submission's
+ * code is not refused, it is a norm violation at its file:line; the tests
+ * run, and the sandbox's system call filter stops what the call would do.
+ */
+#ifndef GRADER_VET_H
+#define GRADER_VET_H
+
+#include "build.h"
+#include "grade.h"
+
+/* Looks at b->object.  Sets *refused (malloc'd) when the submission must
+ * not run, adds norm violations to g.  Returns -1 with *err when the tools
+ * (objdump, nm) cannot be run. */
+int vet_submission(const struct build *b, struct grade *g, char **refused, char **err);
+
+#endif /* GRADER_VET_H */
