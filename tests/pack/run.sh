@@ -68,6 +68,27 @@ small_pack() { # DIR PASS-JSON-ARRAY FAIL-JSON-ARRAY
 		spec.json >"$d/spec.json"
 }
 
+echo "cli: usage errors are exit 2, a bad spec exit 3"
+# ---------------------------------------------------------------------------
+usage_case() { # NAME EXPECTED-STATUS EXPECTED-STDERR ARGS...
+	local name=$1 want=$2 text=$3 st
+	shift 3
+	"$GRADER" "$@" >"$OUT/cli.out" 2>"$OUT/cli.err"
+	st=$?
+	if [ $st -eq "$want" ] && grep -qF -- "$text" "$OUT/cli.err"; then ok "$name"
+	else bad "$name (status $st, want $want and '$text')" "$(cat "$OUT/cli.err")"; fi
+}
+usage_case "no -r" 2 "missing -r REFERENCE" mutants -s spec.json
+usage_case "no -s" 2 "missing -s SPEC" mutants -r references/ref_solution.c
+usage_case "-j 0" 2 "--jobs: '0' is not a number from 1 to 256" mutants -r references/ref_solution.c -s spec.json -j 0
+usage_case "an unknown option" 2 "mutants: unknown option '--frobnicate'" mutants --frobnicate
+usage_case "an unreadable reference" 2 "cannot read the reference 'no/such.c'" mutants -r no/such.c -s spec.json
+usage_case "an invalid spec" 3 "invalid spec" mutants -r references/ref_solution.c -s tests/grader/specs/bad_values.json
+GRADER_ELEMENTS_JS=/nonexistent/bundle.js usage_case "--html without the viewer says how to get it" 2 \
+	"run make html-deps" mutants -r references/ref_solution.c -s spec.json --html "$OUT/x.html"
+"$GRADER" --help >"$OUT/help.out" 2>&1
+contains "--help documents the command" "$OUT/help.out" "mutants -r REF -s SPEC"
+
 echo "pack: the pack itself"
 # ---------------------------------------------------------------------------
 "$GRADER" mutants -r references/ref_solution.c -s spec.json --validate --json \
