@@ -510,10 +510,10 @@ static unsigned run_worker(const struct ww_item *items, unsigned n, unsigned sta
 		}
 		if (r == READ_TIMEOUT)
 			why = begun ? STOP_TIMEOUT : STOP_SILENT;
-		if (begun)
-			cpu_used = worker_cpu_ms(pid) - cpu0;
 		else if (r == READ_FLOOD)
 			why = STOP_FLOOD;
+		if (begun)
+			cpu_used = worker_cpu_ms(pid) - cpu0;
 		if (why != STOP_NONE || r != READ_OK) {
 			free(payload);
 			if (why != STOP_NONE)
