@@ -82,6 +82,7 @@ solutions-test: $(MAIN_BINS)
 -include tests/unit/unit.mk
 -include examples/examples.mk
 -include tests/pack/pack.mk
+-include tests/hostile/hostile.mk
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
@@ -89,7 +90,8 @@ solutions-test: $(MAIN_BINS)
 mutants-check:
 	$(Q)python3 tools/mutants.py --check
 
-test: mutants-check solutions-test unit-test grader-test examples-test pack-test
+test: mutants-check solutions-test unit-test grader-test examples-test pack-test \
+      hostile-test
 
 # The kill matrix on stdout; for CI, the JUnit and Stryker reports in
 # $(VALIDATE_OUT).  Exit status non-zero unless every expectation holds.

@@ -1,0 +1,14 @@
+# tests/hostile/hostile.mk - the hostile suite: submissions that attack the
+# grader (loops, a fork storm, a flood, forged verdicts, escapes, kills...)
+#
+# Included by the top-level Makefile.
+#   hostile-test   every attack, with bubblewrap, without it
+#                  (GRADER_NO_BWRAP=1) and with the fallback system call
+#                  filter (GRADER_SYSFILTER=kill); HOSTILE_ONLY=regex picks
+#                  cases, HOSTILE_JOBS parallel grades
+
+.PHONY: hostile-test
+hostile-test: bin/grader
+	$(call msg,TEST,hostile)
+	$(Q)tests/hostile/generate.py --check
+	$(Q)GRADER_BIN=bin/grader tests/hostile/run.sh $(if $(filter 1,$(V)),-v)
