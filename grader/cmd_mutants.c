@@ -10,9 +10,7 @@
  */
 #include "cmd.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +21,7 @@
 
 #include "grade_file.h"
 #include "matrix.h"
+#include "pack.h"
 #include "proc.h"
 #include "report.h"
 #include "report_matrix.h"
@@ -266,160 +265,6 @@ static int run_jobs(struct run *rn)
 	return ret;
 }
 
-/* realpath(), or a copy of path when it does not exist. */
-static char *canonical(const char *path)
-{
-	char buf[PATH_MAX];
-
-	return realpath(path, buf) ? xstrdup(buf) : xstrdup(path);
-}
-
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/* The rows of validation.<list>; entries with no file go to m->missing. */
-static void add_list(struct matrix *m, const struct spec *spec, const char *list,
-		     enum expectation expected)
-{
-	const json_t *arr = json_object_get(json_object_get(spec->root, "validation"),
-					    list);
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(arr, i, v) {
-		const char *rel = json_string_value(v);
-		char *path;
-
-		if (rel == NULL)
-			continue;
-		path = path_join(spec->dir, rel);
-		if (access(path, R_OK) != 0)
-			strlist_addf(&m->missing, "validation.%s lists '%s', which does "
-				     "not exist (%s): add the file, or remove the entry",
-				     list, rel, strerror(errno));
-		else
-			matrix_add_row(m, rel, path, expected);
-		free(path);
-	}
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Files of the pack's mutants/ and alternatives/ that no list names. */
-static void find_unlisted(struct matrix *m, const struct spec *spec)
-{
-	static const char *const dirs[] = { "mutants", "alternatives" };
-	size_t d, i;
-
-	for (d = 0; d < 2; d++) {
-		char *dir = path_join(spec->dir, dirs[d]);
-		DIR *dp = opendir(dir);
-		struct dirent *e;
-		struct strlist names = { 0 };
-
-		while (dp && (e = readdir(dp)) != NULL)
-			if (has_suffix(e->d_name, ".c"))
-				strlist_add(&names, e->d_name);
-		if (dp)
-			closedir(dp);
-		if (names.n)
-			qsort(names.items, names.n, sizeof(char *), by_name);
-		for (i = 0; i < names.n; i++) {
-			char *path = path_join(dir, names.items[i]);
-			char *canon = canonical(path);
-			bool listed = false;
-			size_t r;
-
-			for (r = 0; r < m->nrows && !listed; r++) {
-				char *c = canonical(m->rows[r].path);
-
-				listed = !strcmp(c, canon);
-				free(c);
-			}
-			if (!listed)
-				strlist_addf(&m->unlisted, "'%s/%s' is in neither validation "
-					     "list of the spec: list it in expected_fail (a "
-					     "mutant the tests must kill) or in expected_pass "
-					     "(a solution they must accept)", dirs[d],
-					     names.items[i]);
-			free(canon);
-			free(path);
-		}
-		strlist_release(&names);
-		free(dir);
-	}
-}
-
-/* The pack files changed since rev (git, from the spec's directory), in
- * *changed; *all set when the spec itself changed (a test may have). */
-static int changed_since(const struct spec *spec, const char *spec_path,
-			 const char *rev, const char *scratch,
-			 struct strlist *changed, bool *all, char **err)
-{
-	char *diff[] = { "git", "-C", spec->dir, "diff", "--name-only", "--relative",
-			 (char *)rev, "--", "mutants", "alternatives", "references", NULL };
-	char *others[] = { "git", "-C", spec->dir, "ls-files", "--others",
-			   "--exclude-standard", "--", "mutants", "alternatives",
-			   "references", NULL };
-	char *specd[] = { "git", "-C", spec->dir, "diff", "--name-only", (char *)rev,
-			  "--", (char *)path_base(spec_path), NULL };
-	char *outs[3] = { NULL, NULL, NULL }, *line, *save = NULL;
-	char **argvs[3] = { diff, others, specd };
-	int st, k, ret = -1;
-
-	for (k = 0; k < 3; k++) {
-		outs[k] = proc_capture(argvs[k], NULL, scratch, &st);
-		if (outs[k] == NULL || st != 0) {
-			*err = xasprintf("--changed-since %s: git %s failed%s%s", rev,
-					 argvs[k][3], outs[k] ? ": " : " (is git installed?)",
-					 outs[k] ? outs[k] : "");
-			goto out;
-		}
-	}
-	*all = outs[2][0] != '\0';
-	for (k = 0; k < 2; k++)
-		for (line = strtok_r(outs[k], "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save))
-			strlist_add(changed, line);
-	ret = 0;
-out:
-	for (k = 0; k < 3; k++)
-		free(outs[k]);
-	return ret;
-}
-
-/* Keeps the rows whose file is in changed. */
-static void keep_changed(struct matrix *m, const struct strlist *changed)
-{
-	size_t i, kept = 0;
-
-	for (i = 0; i < m->nrows; i++) {
-		struct matrix_row *r = &m->rows[i];
-		const char *f = r->file;
-
-		while (f[0] == '.' && f[1] == '/')
-			f += 2;
-		if (strlist_has(changed, f)) {
-			m->rows[kept++] = *r;
-			continue;
-		}
-		free(r->file);
-		free(r->path);
-		free(r->compile_message);
-		free(r->why);
-	}
-	if (kept < m->nrows)
-		m->partial = true;
-	m->nrows = kept;
-}
-
 static uint64_t pick_seed(const struct mutants_opts *o, const struct spec *spec)
 {
 	uint32_t r = 0;
@@ -453,7 +298,7 @@ static char *make_scratch(char **err)
 static void plan_jobs(struct run *rn)
 {
 	struct matrix *m = rn->m;
-	char *ref = canonical(rn->o->reference);
+	char *ref = pack_canonical(rn->o->reference);
 	size_t i, pass;
 
 	rn->jobs = xcalloc(m->nrows + 1, sizeof(*rn->jobs));
@@ -465,7 +310,7 @@ static void plan_jobs(struct run *rn)
 
 			if ((m->rows[i].expected == EXPECT_FAIL) != (pass == 0))
 				continue;
-			c = canonical(m->rows[i].path);
+			c = pack_canonical(m->rows[i].path);
 			if (strcmp(c, ref))
 				rn->jobs[rn->njobs++] = (struct job){
 					.path = m->rows[i].path, .file = m->rows[i].file,
@@ -483,12 +328,12 @@ static void plan_jobs(struct run *rn)
 /* The rows of the reference itself take the baseline's grade. */
 static void copy_baseline(struct matrix *m, const char *reference)
 {
-	char *ref = canonical(reference);
+	char *ref = pack_canonical(reference);
 	size_t i, k;
 
 	for (i = 0; i < m->nrows; i++) {
 		struct matrix_row *r = &m->rows[i];
-		char *c = canonical(r->path);
+		char *c = pack_canonical(r->path);
 
 		if (!strcmp(c, ref)) {
 			r->graded = true;
@@ -649,19 +494,17 @@ int cmd_mutants(const struct mutants_opts *o)
 	matrix_init(&m, &spec, o->reference, o->reference);
 	m.seed = pick_seed(o, &spec);
 	m.valgrind = !o->no_valgrind && proc_exists(valgrind_command());
-	add_list(&m, &spec, "expected_pass", EXPECT_PASS);
-	add_list(&m, &spec, "expected_fail", EXPECT_FAIL);
-	find_unlisted(&m, &spec);
+	pack_add_rows(&m, &spec);
 	if (o->changed_since) {
 		bool all = false;
 
-		if (changed_since(&spec, o->spec, o->changed_since, rn.scratch, &changed,
-				  &all, &err) < 0) {
+		if (pack_changed_since(&spec, o->spec, o->changed_since, rn.scratch,
+				       &changed, &all, &err) < 0) {
 			fprintf(stderr, "error: %s\n", err);
 			goto out;
 		}
 		if (!all)
-			keep_changed(&m, &changed);
+			pack_keep_changed(&m, &changed);
 		else if (rn.tty)
 			warn("the spec changed since %s: grading every file",
 			     o->changed_since);

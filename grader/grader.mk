@@ -59,7 +59,7 @@ GRADER_SRCS  := grader/main.c grader/util.c grader/spec.c grader/proc.c \
                 grader/report_text.c grader/report_json.c grader/cmd_test.c \
                 grader/grade_file.c grader/cmd_mutants.c grader/matrix.c \
                 grader/report_matrix.c grader/report_junit.c \
-                grader/report_stryker.c grader/report_html.c \
+                grader/report_stryker.c grader/report_html.c grader/pack.c \
                 grader/cmd_validate_spec.c grader/cmd_qcm.c
 # The sandbox: the jail around the harness, the vetting of a submission.
 GRADER_SRCS  += grader/jail.c grader/vet.c
