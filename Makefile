@@ -5,6 +5,7 @@
 #                   the grader's own tests, the example guests
 #   make demo       run the "Hi!" guest in bin/westworld
 #   make bench      print the speed figures
+#   make fuzz       fuzz the spec loader (FUZZ_SECONDS=60, clang's libFuzzer)
 #   make validate SPEC=... REF=...   validate another copy of the pack
 #
 # Quiet by default; V=1 shows the commands.  WERROR=0 drops -Werror from the
@@ -83,6 +84,7 @@ solutions-test: $(MAIN_BINS)
 -include examples/examples.mk
 -include tests/pack/pack.mk
 -include tests/hostile/hostile.mk
+-include fuzz/fuzz.mk
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
