@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A JSON path longer than its buffer is cut in the message: harmless. */
@@ -230,9 +231,13 @@ static void check_file(struct vctx *v, const char *path, const char *rel,
 		       char **resolved)
 {
 	char *full = resolve(v->spec, rel);
+	struct stat st;
 
 	if (access(full, R_OK) != 0)
 		problem(v, path, "file '%s' cannot be read: %s", full, strerror(errno));
+	else if (stat(full, &st) == 0 && !S_ISREG(st.st_mode))
+		problem(v, path, "'%s' is %s, not a file", full,
+			S_ISDIR(st.st_mode) ? "a directory" : "a special file");
 	if (resolved)
 		*resolved = full;
 	else
@@ -753,6 +758,17 @@ int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 		check_table(&v, b, "bonus", &s->bonus, &seen);
 	}
 	strlist_release(&seen);
+	/* grading reads the reference only for the oracle: check it then */
+	if (!(flags & SPEC_CHECK_ALL_FILES) && s->reference && s->fuzz_oracle &&
+	    !strcmp(s->fuzz_oracle, "reference")) {
+		const char *ref = json_string_value(json_object_get(
+			json_object_get(root, "driver"), "reference"));
+
+		free(s->reference);
+		s->reference = NULL;
+		if (ref)
+			check_file(&v, "driver.reference", ref, &s->reference);
+	}
 	check_norm(&v, root);
 	check_validation(&v, root);
 	check_qcm(&v, root);

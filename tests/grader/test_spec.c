@@ -57,6 +57,10 @@ static const struct bad_spec bad_specs[] = {
 		"language: 'rust'", "'sometimes' is not one of",
 		"oracle: 'magic'", "'malloc' is both allowed and forbidden",
 		"qcm[0].answer: 'E' is not one of the choices" } },
+	{ "big_integer.json", { "cannot parse spec", "too big integer", "line 3" } },
+	{ "deep_nesting.json", { "cannot parse spec", "maximum parsing depth" } },
+	{ "nul_byte.json", { "cannot parse spec", "\\u0000 is not allowed" } },
+	{ "not_a_file.json", { "header: 'tests/grader/specs/.' is a directory, not a file" } },
 };
 
 /* One test per fixture, by index: Criterion re-executes its workers, so
@@ -90,10 +94,14 @@ Test(spec, unknown_keys) { check_bad(8); }
 Test(spec, unimplemented_test_and_points) { check_bad(9); }
 Test(spec, missing_keys) { check_bad(10); }
 Test(spec, bad_values) { check_bad(11); }
+Test(spec, integer_too_big_for_64_bits) { check_bad(12); }
+Test(spec, nesting_too_deep) { check_bad(13); }
+Test(spec, nul_byte_in_a_string) { check_bad(14); }
+Test(spec, directory_for_a_file) { check_bad(15); }
 
 Test(spec, every_fixture_has_a_test)
 {
-	cr_assert_eq(sizeof(bad_specs) / sizeof(bad_specs[0]), 12);
+	cr_assert_eq(sizeof(bad_specs) / sizeof(bad_specs[0]), 16);
 }
 
 Test(spec, accepts_a_valid_spec)
@@ -114,6 +122,20 @@ Test(spec, grading_refuses_an_invalid_spec_with_exit_3)
 		   "references/ref_solution.c", NULL);
 	cr_assert_eq(r.status, 3, "%s", r.err);
 	cr_assert(strstr(r.err, "invalid spec") != NULL, "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	run_release(&r);
+}
+
+/* The fuzzing oracle's reference is read when grading: checked then, not
+ * only by validate-spec. */
+Test(spec, grading_checks_the_oracle_reference)
+{
+	struct run r;
+
+	grader_run(&r, false, NULL, "test", "-s", DIR "oracle_missing_reference.json",
+		   "-f", "references/ref_solution.c", NULL);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cr_assert(strstr(r.err, "driver.reference: file") != NULL, "%s", r.err);
 	cr_assert_str_eq(r.out, "");
 	run_release(&r);
 }
