@@ -28,6 +28,7 @@
 #define STACK_LIMIT       (8ull << 20)
 #define NPROC_HEADROOM    64              /* processes over what the user runs */
 #define SWEEP_ROUNDS      50
+#define WAIT_LIMIT_MS     10000           /* after the results pipe closed */
 
 extern char **environ;
 
@@ -310,8 +311,12 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 		die_child("cannot enter the scratch directory");
 
 	/* The filter comes last: from here on, execve() itself waits for the
-	 * grader's answer. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
+	 * grader's answer.  GRADER_SYSFILTER=kill forces the fallback,
+	 * GRADER_SYSFILTER=off no filter at all (the hostile suite's check
+	 * that the sweep alone leaves nothing behind). */
+	if (forced && !strcmp(forced, "off")) {
+		/* no filter */
+	} else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
 		ww_sysfilter_build(WW_FILTER_LISTEN, 0, &prog);
 		/* valgrind does not know seccomp(2) (it would say so on stderr):
 		 * a grader under valgrind uses the fallback */
@@ -695,11 +700,32 @@ void jail_kill(struct jail *j)
 
 int jail_wait(struct jail *j)
 {
-	int st;
+	int st = -1, ws, waited = 0;
+	pid_t r;
 
 	if (j->pid <= 0)
 		return -1;
-	st = proc_wait(j->pid);
+	/* The command ends soon after its results pipe closed; meanwhile a
+	 * process of the jail may wait for the listener's answer. */
+	for (;;) {
+		struct pollfd p = { j->listener, POLLIN, 0 };
+
+		r = waitpid(j->pid, &ws, WNOHANG);
+		if (r == j->pid || (r < 0 && errno != EINTR))
+			break;
+		if (waited >= WAIT_LIMIT_MS) {
+			jail_kill(j);
+			r = waitpid(j->pid, &ws, 0);
+			break;
+		}
+		if (j->listener >= 0 && poll(&p, 1, 20) == 1 && (p.revents & POLLIN))
+			jail_service(j);
+		else if (j->listener < 0 || p.revents)
+			usleep(20000);
+		waited += 20;
+	}
+	if (r == j->pid)
+		st = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
 	j->swept += sweep(j->pid, j->bwrap);
 	j->pid = -1;
 	return st;

@@ -233,16 +233,17 @@ static void note_sandbox(struct grade *g, const struct jail *j)
 	const char *why;
 
 	if (!j->bwrap) {
+		const char *rest = j->mode == WW_SYSFILTER_OFF
+			? "resource limits and the process sweep"
+			: "resource limits, the system call filter and the process sweep";
+
 		jail_bwrap_works(&why);
 		if (!told_bwrap)
 			warn("%s: the tests run without a private view of the system "
-			     "(resource limits, the system call filter and the process "
-			     "sweep still apply)", why);
+			     "(%s still apply)", why, rest);
 		told_bwrap = true;
 		{
-			char *n = xasprintf("no bubblewrap sandbox (%s): resource limits, "
-					    "the system call filter and the process sweep "
-					    "applied", why);
+			char *n = xasprintf("no bubblewrap sandbox (%s): %s applied", why, rest);
 
 			add_note(g, n);
 			free(n);
@@ -252,8 +253,8 @@ static void note_sandbox(struct grade *g, const struct jail *j)
 		const char *n = j->mode == WW_SYSFILTER_KILL
 			? "the system call filter kills without naming the call (no "
 			  "seccomp listener here)"
-			: "no system call filter (seccomp unavailable): a call made without "
-			  "the C library is not blocked";
+			: "no system call filter (seccomp unavailable, or GRADER_SYSFILTER=off): "
+			  "a call made without the C library is not blocked";
 
 		if (!told_filter)
 			warn("%s", n);
