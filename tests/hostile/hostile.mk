@@ -3,8 +3,10 @@
 #
 # Included by the top-level Makefile.
 #   hostile-test   every attack, with bubblewrap, without it
-#                  (GRADER_NO_BWRAP=1) and with the fallback system call
-#                  filter (GRADER_SYSFILTER=kill); HOSTILE_ONLY=regex picks
+#                  (a PATH without bwrap) and with the fallback system call
+#                  filter (GRADER_SYSFILTER=kill), and the fork storm with
+#                  no filter at all, where only the process sweep stands
+#                  (GRADER_SYSFILTER=off); HOSTILE_ONLY=regex picks
 #                  cases, HOSTILE_JOBS parallel grades
 
 .PHONY: hostile-test
