@@ -82,11 +82,13 @@ static void names_of(const char *out, const char *types, struct strlist *l)
 
 /* The C library functions the harness calls: undefined in libharness.a
  * (which also leaves the submission's functions undefined) and defined by
- * libc.so.6.  Computed once. */
-static int harness_imports(struct strlist *imports, const struct build *b, char **err)
+ * libc.so.6.  Computed once per process, by vet_prepare() or on first use;
+ * grader mutants calls vet_prepare() before it forks a grade per file. */
+static struct strlist harness_libc;
+static bool harness_libc_done;
+
+int vet_prepare(const char *scratch, char **err)
 {
-	static struct strlist cached;
-	static bool done;
 	struct strlist undefined = { 0 }, libc = { 0 };
 	char *libdir, *lib, *out, *libc_path;
 	const char *cc = getenv("GRADER_CC");
@@ -95,50 +97,53 @@ static int harness_imports(struct strlist *imports, const struct build *b, char 
 	size_t i;
 	int st;
 
-	if (!done) {
-		libdir = build_default_libdir();
-		lib = path_join(libdir, "libharness.a");
-		free(libdir);
-		{
-			char *argv[] = { "nm", "-P", "-u", lib, NULL };
+	if (harness_libc_done)
+		return 0;
+	libdir = build_default_libdir();
+	lib = path_join(libdir, "libharness.a");
+	free(libdir);
+	{
+		char *argv[] = { "nm", "-P", "-u", lib, NULL };
 
-			out = capture(argv, b, err);
-		}
-		free(lib);
-		if (out == NULL)
-			return -1;
-		names_of(out, "Uw", &undefined);
-		free(out);
-		libc_path = proc_capture(cc_argv, NULL, b->scratch, &st);
-		if (libc_path && st == 0) {
-			char *argv[] = { "nm", "-D", "-P", "--defined-only", libc_path, NULL };
-
-			libc_path[strcspn(libc_path, "\n")] = '\0';
-			out = proc_capture(argv, NULL, b->scratch, &st);
-			if (out && st == 0)
-				names_of(out, "TtWwiDdBbRrVv", &libc);
+		out = proc_capture(argv, NULL, scratch, &st);
+		if (out == NULL || st != 0) {
+			*err = xasprintf("cannot run nm on '%s'%s", lib,
+					 out ? "" : ": not found");
 			free(out);
+			free(lib);
+			return -1;
 		}
-		free(libc_path);
-		for (i = 0; i < undefined.n; i++) {
-			/* "write@GLIBC_2.2.5" in libc's table, "write" in ours */
-			char *plain = xasprintf("%s@", undefined.items[i]);
-			size_t k;
-
-			for (k = 0; k < libc.n; k++)
-				if (!strcmp(libc.items[k], undefined.items[i]) ||
-				    !strncmp(libc.items[k], plain, strlen(plain)))
-					break;
-			if (k < libc.n)
-				strlist_add(&cached, undefined.items[i]);
-			free(plain);
-		}
-		strlist_release(&undefined);
-		strlist_release(&libc);
-		done = true;
 	}
-	for (i = 0; i < cached.n; i++)
-		strlist_add(imports, cached.items[i]);
+	free(lib);
+	names_of(out, "Uw", &undefined);
+	free(out);
+	libc_path = proc_capture(cc_argv, NULL, scratch, &st);
+	if (libc_path && st == 0) {
+		char *argv[] = { "nm", "-D", "-P", "--defined-only", libc_path, NULL };
+
+		libc_path[strcspn(libc_path, "\n")] = '\0';
+		out = proc_capture(argv, NULL, scratch, &st);
+		if (out && st == 0)
+			names_of(out, "TtWwiDdBbRrVv", &libc);
+		free(out);
+	}
+	free(libc_path);
+	for (i = 0; i < undefined.n; i++) {
+		/* "write@GLIBC_2.2.5" in libc's table, "write" in ours */
+		char *plain = xasprintf("%s@", undefined.items[i]);
+		size_t k;
+
+		for (k = 0; k < libc.n; k++)
+			if (!strcmp(libc.items[k], undefined.items[i]) ||
+			    !strncmp(libc.items[k], plain, strlen(plain)))
+				break;
+		if (k < libc.n)
+			strlist_add(&harness_libc, undefined.items[i]);
+		free(plain);
+	}
+	strlist_release(&undefined);
+	strlist_release(&libc);
+	harness_libc_done = true;
 	return 0;
 }
 
@@ -149,8 +154,10 @@ static char *check_symbols(const struct build *b, char **err)
 	struct sbuf clash = { 0 };
 	char *out = NULL, *line, *save = NULL, *msg = NULL;
 
-	if (harness_imports(&imports, b, err) < 0)
+	if (vet_prepare(b->scratch, err) < 0)
 		return NULL;
+	for (size_t i = 0; i < harness_libc.n; i++)
+		strlist_add(&imports, harness_libc.items[i]);
 	out = capture(argv, b, err);
 	if (out == NULL)
 		goto out;

@@ -26,4 +26,10 @@
  * (objdump, nm) cannot be run. */
 int vet_submission(const struct build *b, struct grade *g, char **refused, char **err);
 
+/* Computes, once per process, what every vet_submission() needs whatever
+ * the submission (the C library functions the harness calls), running nm
+ * in the directory scratch.  Called before forking a grade per file, it
+ * is computed once for them all.  Returns -1 with *err when nm fails. */
+int vet_prepare(const char *scratch, char **err);
+
 #endif /* GRADER_VET_H */
