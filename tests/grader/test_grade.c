@@ -132,10 +132,10 @@ Test(grade, hlt_that_never_stops_times_out, .timeout = 120)
 	cr_assert_eq(r.status, 1);
 	cr_assert_str_eq(report_status(j, "test_hlt_exit"), "timeout");
 	has(report_message(j, "test_hlt_exit"),
-	    "timeout after 300 ms of CPU time in dolores_wakes_up()");
+	    "timeout after 200 ms of CPU time in dolores_wakes_up()");
 	has(report_message(j, "test_hlt_exit"), "a HLT that does not stop the run loop?");
 	cr_assert_str_eq(report_status(j, "test_io_exit"), "not_run");
-	cr_assert(r.seconds < 10, "a 300 ms timeout took %.1f s", r.seconds);
+	cr_assert(r.seconds < 10, "a 200 ms timeout took %.1f s", r.seconds);
 	json_decref(j);
 	run_release(&r);
 }
