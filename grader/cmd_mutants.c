@@ -20,12 +20,14 @@
 #include <unistd.h>
 
 #include "grade_file.h"
+#include "jail.h"
 #include "matrix.h"
 #include "pack.h"
 #include "proc.h"
 #include "report.h"
 #include "report_matrix.h"
 #include "spec.h"
+#include "vet.h"
 
 /* One file to grade. */
 struct job {
@@ -173,6 +175,21 @@ static void set_code(struct matrix_row *r, const char *code_path)
 	r->code_len = code ? len : 0;
 }
 
+/* Every graded test passed: the base table at full score, and the bonus
+ * table too when it was graded. */
+static bool all_tests_pass(const json_t *report)
+{
+	const json_t *bonus = json_object_get(report, "bonus");
+
+	if (!json_is_true(json_object_get(report, "passed")) ||
+	    json_integer_value(json_object_get(report, "score")) !=
+	    json_integer_value(json_object_get(report, "max_score")))
+		return false;
+	return !json_is_object(bonus) ||
+	       json_integer_value(json_object_get(bonus, "score")) ==
+	       json_integer_value(json_object_get(bonus, "max_score"));
+}
+
 static void progress(const struct run *rn, const struct job *j, size_t done,
 		     size_t total, const json_t *report, uint64_t ms)
 {
@@ -182,11 +199,8 @@ static void progress(const struct run *rn, const struct job *j, size_t done,
 		return;
 	fprintf(stderr, "grader: [%zu/%zu] %s: %s in %.1f s, %zu left\n", done, total,
 		j->file, !json_is_true(json_object_get(compile, "ok")) ? "does not build" :
-		json_is_true(json_object_get(report, "passed")) &&
-		json_integer_value(json_object_get(report, "score")) ==
-		json_integer_value(json_object_get(report, "max_score")) ?
-		"every test passes" : "some tests fail", (double)ms / 1000.0,
-		total - done);
+		all_tests_pass(report) ? "every test passes" : "some tests fail",
+		(double)ms / 1000.0, total - done);
 }
 
 /* Grades every job, at most o->jobs at a time, the baseline first in the
@@ -510,6 +524,14 @@ int cmd_mutants(const struct mutants_opts *o)
 			     o->changed_since);
 	}
 	plan_jobs(&rn);
+	/* What every grade works out the same way (the C library functions
+	 * the harness calls, whether bubblewrap works here), once, before
+	 * the forks: not once per file. */
+	if (vet_prepare(rn.scratch, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		goto out;
+	}
+	(void)jail_bwrap_works(NULL);
 	if (rn.tty)
 		warn("grading %s and %zu file%s, %u at a time%s", o->reference,
 		     rn.njobs - 1, rn.njobs == 2 ? "" : "s", o->jobs,
