@@ -92,8 +92,8 @@ solutions-test: $(MAIN_BINS)
 mutants-check:
 	$(Q)python3 tools/mutants.py --check
 
-test: mutants-check solutions-test unit-test grader-test examples-test pack-test \
-      hostile-test
+test: mutants-check solutions-test unit-test grader-test grader-valgrind examples-test \
+      pack-test hostile-test
 
 # The kill matrix on stdout; for CI, the JUnit and Stryker reports in
 # $(VALIDATE_OUT).  Exit status non-zero unless every expectation holds.

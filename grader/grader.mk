@@ -123,11 +123,12 @@ grader-test: bin/grader $(GRADER_TEST_BIN)
 	$(Q)GRADER_BIN=bin/grader VALGRIND=$(VALGRIND) $(GRADER_TEST_BIN) \
 		--jobs 2 $(if $(filter 1,$(V)),--verbose)
 
-# bin/grader itself, valgrind-clean (also checked from grader-test).
-grader-valgrind: bin/grader
-	$(call msg,VALGRIND,bin/grader)
-	$(Q)$(VALGRIND) -q --error-exitcode=1 --leak-check=full \
-		--errors-for-leak-kinds=definite,indirect \
-		bin/grader test -s spec.json -f references/ref_solution.c >/dev/null
+# bin/grader itself, valgrind-clean: the whole grader suite again, every
+# run of bin/grader under valgrind (an error or a leak exits 99, and the
+# test that saw it fails).
+grader-valgrind: bin/grader $(GRADER_TEST_BIN)
+	$(call msg,VALGRIND,grader-test with bin/grader under valgrind)
+	$(Q)GRADER_TEST_VALGRIND=1 GRADER_BIN=bin/grader VALGRIND=$(VALGRIND) \
+		$(GRADER_TEST_BIN) --jobs 2 $(if $(filter 1,$(V)),--verbose)
 
 -include $(GRADER_OBJS:.o=.d) $(HARNESS_OBJS:.o=.d)
