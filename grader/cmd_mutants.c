@@ -20,12 +20,12 @@
 #include <unistd.h>
 
 #include "grade_file.h"
-#include "jail.h"
 #include "matrix.h"
 #include "pack.h"
 #include "proc.h"
 #include "report.h"
 #include "report_matrix.h"
+#include "sandbox.h"
 #include "spec.h"
 #include "vet.h"
 
@@ -525,13 +525,13 @@ int cmd_mutants(const struct mutants_opts *o)
 	}
 	plan_jobs(&rn);
 	/* What every grade works out the same way (the C library functions
-	 * the harness calls, whether bubblewrap works here), once, before
-	 * the forks: not once per file. */
+	 * the harness calls, what the sandbox lacks here), once, before the
+	 * forks: not once per file. */
 	if (vet_prepare(rn.scratch, &err) < 0) {
 		fprintf(stderr, "error: %s\n", err);
 		goto out;
 	}
-	(void)jail_bwrap_works(NULL);
+	sandbox_announce();
 	if (rn.tty)
 		warn("grading %s and %zu file%s, %u at a time%s", o->reference,
 		     rn.njobs - 1, rn.njobs == 2 ? "" : "s", o->jobs,

@@ -260,12 +260,66 @@ static void die_child(const char *what)
 	_exit(127);
 }
 
+/* Installs the system call filter on the calling process: with a listener
+ * (*lfd) when it can, else the fallback that kills, else none.
+ * GRADER_SYSFILTER=kill forces the fallback, GRADER_SYSFILTER=off no filter
+ * at all (the hostile suite's check that the sweep alone leaves nothing
+ * behind). */
+static enum ww_sysfilter_mode install_filter(int *lfd)
+{
+	const char *forced = getenv("GRADER_SYSFILTER");
+	struct sock_fprog prog;
+
+	*lfd = -1;
+	if (forced && !strcmp(forced, "off"))
+		return WW_SYSFILTER_OFF;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return WW_SYSFILTER_OFF;
+	ww_sysfilter_build(WW_FILTER_LISTEN, 0, &prog);
+	/* valgrind does not know seccomp(2) (it would say so on stderr): a
+	 * grader under valgrind uses the fallback */
+	if (!(forced && !strcmp(forced, "kill")) && !RUNNING_ON_VALGRIND)
+		*lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (*lfd >= 0)
+		return WW_SYSFILTER_NOTIFY;
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0)
+		return WW_SYSFILTER_KILL;
+	return WW_SYSFILTER_OFF;
+}
+
+enum ww_sysfilter_mode jail_filter_mode(void)
+{
+	static int mode = -1;
+
+	if (mode < 0) {
+		pid_t pid;
+		int st = -1;
+
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0) {
+			int lfd;
+			enum ww_sysfilter_mode m = install_filter(&lfd);
+
+			/* with the listener closed, a filtered call fails:
+			 * _exit() is not one */
+			if (lfd >= 0)
+				close(lfd);
+			_exit((int)m);
+		}
+		if (pid > 0)
+			st = proc_wait(pid);
+		mode = st == WW_SYSFILTER_NOTIFY || st == WW_SYSFILTER_KILL ? st
+		       : WW_SYSFILTER_OFF;
+	}
+	return (enum ww_sysfilter_mode)mode;
+}
+
 static __attribute__((noreturn)) void child(const struct child_args *a)
 {
 	const struct jail_opts *o = a->o;
-	const char *forced = getenv("GRADER_SYSFILTER");
-	struct sock_fprog prog;
-	enum ww_sysfilter_mode mode = WW_SYSFILTER_OFF;
+	enum ww_sysfilter_mode mode;
 	char **argv;
 	int out, null, sock, pass = -1, lfd = -1, fd;
 	size_t i, n;
@@ -311,23 +365,8 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 		die_child("cannot enter the scratch directory");
 
 	/* The filter comes last: from here on, execve() itself waits for the
-	 * grader's answer.  GRADER_SYSFILTER=kill forces the fallback,
-	 * GRADER_SYSFILTER=off no filter at all (the hostile suite's check
-	 * that the sweep alone leaves nothing behind). */
-	if (forced && !strcmp(forced, "off")) {
-		/* no filter */
-	} else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
-		ww_sysfilter_build(WW_FILTER_LISTEN, 0, &prog);
-		/* valgrind does not know seccomp(2) (it would say so on stderr):
-		 * a grader under valgrind uses the fallback */
-		if (!(forced && !strcmp(forced, "kill")) && !RUNNING_ON_VALGRIND)
-			lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-					   SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
-		if (lfd >= 0)
-			mode = WW_SYSFILTER_NOTIFY;
-		else if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0)
-			mode = WW_SYSFILTER_KILL;
-	}
+	 * grader's answer. */
+	mode = install_filter(&lfd);
 	send_mode(sock, "OKN"[mode == WW_SYSFILTER_NOTIFY ? 2 : mode == WW_SYSFILTER_KILL],
 		  lfd);
 	if (lfd >= 0)

@@ -57,6 +57,10 @@ struct jail {
  * to make namespaces, GRADER_NO_BWRAP unset); if not, *why says why. */
 bool jail_bwrap_works(const char **why);
 
+/* The filter mode jail_start() will get here (probed once per process, in
+ * a child that installs it). */
+enum ww_sysfilter_mode jail_filter_mode(void);
+
 /* Starts argv in the jail.  Every argument equal to "@SYSFILTER@" is
  * replaced by the name of the filter mode the jail got ("notify", "kill",
  * "off").  Returns 0, or -1 with *err (malloc'd). */

@@ -225,42 +225,61 @@ static void add_note(struct grade *g, const char *note)
 	g->note = n;
 }
 
-/* The sandbox's shortcomings on this machine, in the report's note (and
- * once on stderr). */
-static void note_sandbox(struct grade *g, const struct jail *j)
+/* The sandbox's shortcomings on this machine: a sentence for each, in the
+ * report's note and, once per run, on stderr. */
+static bool told_bwrap, told_filter;
+
+static char *bwrap_missing(enum ww_sysfilter_mode mode)
 {
-	static bool told_bwrap, told_filter;
 	const char *why;
 
-	if (!j->bwrap) {
-		const char *rest = j->mode == WW_SYSFILTER_OFF
-			? "resource limits and the process sweep"
-			: "resource limits, the system call filter and the process sweep";
+	jail_bwrap_works(&why);
+	return xasprintf("no bubblewrap sandbox (%s): %s applied", why,
+			 mode == WW_SYSFILTER_OFF
+			 ? "resource limits and the process sweep"
+			 : "resource limits, the system call filter and the process sweep");
+}
 
-		jail_bwrap_works(&why);
-		if (!told_bwrap)
-			warn("%s: the tests run without a private view of the system "
-			     "(%s still apply)", why, rest);
+static const char *filter_missing(enum ww_sysfilter_mode mode)
+{
+	return mode == WW_SYSFILTER_KILL
+		? "the system call filter kills without naming the call (no seccomp "
+		  "listener here)"
+		: "no system call filter (seccomp unavailable, or GRADER_SYSFILTER=off): "
+		  "a call made without the C library is not blocked";
+}
+
+static void tell(bool bwrap, enum ww_sysfilter_mode mode)
+{
+	if (!bwrap && !told_bwrap) {
+		char *n = bwrap_missing(mode);
+
+		warn("%s", n);
+		free(n);
 		told_bwrap = true;
-		{
-			char *n = xasprintf("no bubblewrap sandbox (%s): %s applied", why, rest);
-
-			add_note(g, n);
-			free(n);
-		}
 	}
-	if (j->mode != WW_SYSFILTER_NOTIFY) {
-		const char *n = j->mode == WW_SYSFILTER_KILL
-			? "the system call filter kills without naming the call (no "
-			  "seccomp listener here)"
-			: "no system call filter (seccomp unavailable, or GRADER_SYSFILTER=off): "
-			  "a call made without the C library is not blocked";
-
-		if (!told_filter)
-			warn("%s", n);
+	if (mode != WW_SYSFILTER_NOTIFY && !told_filter) {
+		warn("%s", filter_missing(mode));
 		told_filter = true;
-		add_note(g, n);
 	}
+}
+
+void sandbox_announce(void)
+{
+	tell(jail_bwrap_works(NULL), jail_filter_mode());
+}
+
+static void note_sandbox(struct grade *g, const struct jail *j)
+{
+	tell(j->bwrap, j->mode);
+	if (!j->bwrap) {
+		char *n = bwrap_missing(j->mode);
+
+		add_note(g, n);
+		free(n);
+	}
+	if (j->mode != WW_SYSFILTER_NOTIFY)
+		add_note(g, filter_missing(j->mode));
 	if (j->swept) {
 		char *n = xasprintf("killed %u process%s the submission left behind",
 				    j->swept, j->swept > 1 ? "es" : "");

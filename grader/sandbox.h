@@ -27,6 +27,11 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 
 /* Every test of the tables with status not_run and message why (used when
  * the submission did not compile). */
+/* Says once on stderr what the sandbox lacks here (bubblewrap, the system
+ * call filter's listener), as the first grade would: called before forking
+ * a grade per file, it is said once for them all. */
+void sandbox_announce(void);
+
 void sandbox_not_run(const struct spec *spec, struct grade *g, const char *why);
 
 #endif /* GRADER_SANDBOX_H */
