@@ -53,13 +53,13 @@ echo "bench: $(uname -m), $cores cores, $("$VG" --version 2>/dev/null), load $(c
 # --- T0 ---------------------------------------------------------------------
 for _ in 1 2 3 4 5; do timed "$VG" /bin/true; done >"$TMP/t0"
 t0=$(median <"$TMP/t0")
-printf '  %-44s %7s s   (median of 5: %s)\n' "valgrind /bin/true (T0)" "$(secs "$t0")" \
+printf '  %-50s %7s s   (median of 5: %s)\n' "valgrind /bin/true (T0)" "$(secs "$t0")" \
 	"$(sort -n "$TMP/t0" | while read -r x; do printf '%s ' "$(secs "$x")"; done)"
 
 # --- one grade ----------------------------------------------------------------
 for _ in 1 2 3; do timed "$GRADER" test -s "$SPEC" -f "$REF"; done >"$TMP/grade"
 grade=$(median <"$TMP/grade")
-printf '  %-44s %7s s   %5s x T0   target <= 5 x: %s\n' "one full grade of the reference" \
+printf '  %-50s %7s s   %5s x T0   target <= 5 x: %s\n' "one full grade of the reference" \
 	"$(secs "$grade")" "$(ratio "$grade" "$t0")" "$(verdict "$(ratio "$grade" "$t0")" '<=' 5)"
 
 # --- the pack -----------------------------------------------------------------
@@ -68,7 +68,7 @@ t_start=$(now)
 pack_status=$?
 pack=$(( $(now) - t_start ))
 nfiles=$(jq '.submissions | length' "$TMP/pack.json" 2>/dev/null || echo 0)
-printf '  %-44s %7s s   %5s x T0   target <= 25 x: %s\n' \
+printf '  %-50s %7s s   %5s x T0   target <= 25 x: %s\n' \
 	"grader mutants --validate, whole pack ($nfiles files)" "$(secs "$pack")" \
 	"$(ratio "$pack" "$t0")" "$(verdict "$(ratio "$pack" "$t0")" '<=' 25)"
 if [ $pack_status -ne 0 ]; then
@@ -104,7 +104,7 @@ if [ "$run_items" -lt "$total_items" ]; then
 else
 	how="$total_items items, measured"
 fi
-printf '  %-44s %7s s   %5s x T0   (%s)\n' "naive: a valgrind per test, sequential" \
+printf '  %-50s %7s s   %5s x T0   (%s)\n' "naive: a valgrind per test, sequential" \
 	"$(secs "$naive")" "$(ratio "$naive" "$t0")" "$how"
-printf '  %-44s %7s x          target >= 20 x: %s\n' "naive / grader mutants" \
+printf '  %-50s %7s x          target >= 20 x: %s\n' "naive / grader mutants" \
 	"$(ratio "$naive" "$pack")" "$(verdict "$(ratio "$naive" "$pack")" '>=' 20)"
