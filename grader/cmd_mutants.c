@@ -462,7 +462,7 @@ static int write_reports(const struct run *rn)
 
 int cmd_mutants(const struct mutants_opts *o)
 {
-	struct strlist problems = { 0 }, changed = { 0 };
+	struct strlist changed = { 0 };
 	struct spec spec;
 	struct matrix m = { 0 };
 	struct run rn = { .o = o, .spec = &spec, .m = &m };
@@ -471,19 +471,10 @@ int cmd_mutants(const struct mutants_opts *o)
 	int ret = EXIT_USAGE;
 	size_t i;
 
-	if (spec_load(&spec, o->spec, &err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		ret = strncmp(err, "cannot parse", 12) ? EXIT_USAGE : EXIT_BAD_SPEC;
+	ret = spec_load_checked(&spec, o->spec);
+	if (ret != EXIT_PASS)
 		goto out;
-	}
-	if (spec_validate(&spec, 0, &problems) < 0) {
-		for (i = 0; i < problems.n; i++)
-			fprintf(stderr, "%s: %s\n", o->spec, problems.items[i]);
-		fprintf(stderr, "error: invalid spec '%s': %zu problem%s (see "
-			"validate-spec)\n", o->spec, problems.n, problems.n > 1 ? "s" : "");
-		ret = EXIT_BAD_SPEC;
-		goto out;
-	}
+	ret = EXIT_USAGE;
 	if (access(o->reference, R_OK) != 0) {
 		fprintf(stderr, "error: cannot read the reference '%s': %s\n",
 			o->reference, strerror(errno));
@@ -563,7 +554,6 @@ out:
 		remove_tree(rn.scratch);
 	free(rn.scratch);
 	matrix_release(&m);
-	strlist_release(&problems);
 	strlist_release(&changed);
 	spec_release(&spec);
 	free(bundle);

@@ -82,24 +82,16 @@ static int parse_answers(const struct spec *spec, const char *text, char *answer
 
 int cmd_qcm(const struct qcm_opts *o)
 {
-	struct strlist problems = { 0 };
 	struct spec spec;
 	char *err = NULL, *text = NULL, *answers = NULL;
 	size_t i, right = 0;
 	int ret = EXIT_USAGE, percent;
 	json_t *root = NULL, *qs = NULL;
 
-	if (spec_load(&spec, o->spec, &err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		ret = strncmp(err, "cannot parse", 12) ? EXIT_USAGE : EXIT_BAD_SPEC;
+	ret = spec_load_checked(&spec, o->spec);
+	if (ret != EXIT_PASS)
 		goto out;
-	}
-	if (spec_validate(&spec, 0, &problems) < 0) {
-		for (i = 0; i < problems.n; i++)
-			fprintf(stderr, "%s: %s\n", o->spec, problems.items[i]);
-		ret = EXIT_BAD_SPEC;
-		goto out;
-	}
+	ret = EXIT_USAGE;
 	text = read_file(o->answers, NULL);
 	if (text == NULL) {
 		fprintf(stderr, "error: cannot read answers '%s': %s\n", o->answers,
@@ -158,7 +150,6 @@ int cmd_qcm(const struct qcm_opts *o)
 	ret = percent >= spec.passing_score ? EXIT_PASS : EXIT_FAIL;
 out:
 	json_decref(root);
-	strlist_release(&problems);
 	spec_release(&spec);
 	free(text);
 	free(answers);

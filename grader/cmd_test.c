@@ -24,28 +24,16 @@ static bool known_name(const struct spec *spec, const char *name)
 
 int cmd_test(const struct test_opts *o)
 {
-	struct strlist problems = { 0 };
 	struct spec spec;
 	struct grade g = { 0 };
 	struct score_summary sum = { 0 };
 	struct report_info ri;
 	char *err = NULL;
-	int ret = EXIT_USAGE;
-	size_t i;
+	int ret = spec_load_checked(&spec, o->spec);
 
-	if (spec_load(&spec, o->spec, &err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		ret = strncmp(err, "cannot parse", 12) ? EXIT_USAGE : EXIT_BAD_SPEC;
+	if (ret != EXIT_PASS)
 		goto out;
-	}
-	if (spec_validate(&spec, 0, &problems) < 0) {
-		for (i = 0; i < problems.n; i++)
-			fprintf(stderr, "%s: %s\n", o->spec, problems.items[i]);
-		fprintf(stderr, "error: invalid spec '%s': %zu problem%s (see "
-			"validate-spec)\n", o->spec, problems.n, problems.n > 1 ? "s" : "");
-		ret = EXIT_BAD_SPEC;
-		goto out;
-	}
+	ret = EXIT_USAGE;
 	if (o->only && !known_name(&spec, o->only)) {
 		fprintf(stderr, "error: no test or edge case named '%s' in '%s'\n",
 			o->only, o->spec);
@@ -76,7 +64,6 @@ int cmd_test(const struct test_opts *o)
 	ret = g.passed ? EXIT_PASS : EXIT_FAIL;
 out:
 	grade_release(&g);
-	strlist_release(&problems);
 	spec_release(&spec);
 	free(err);
 	return ret;

@@ -841,3 +841,25 @@ void spec_release(struct spec *s)
 	json_decref(s->root);
 	memset(s, 0, sizeof(*s));
 }
+
+int spec_load_checked(struct spec *spec, const char *path)
+{
+	struct strlist problems = { 0 };
+	char *err = NULL;
+	int ret = EXIT_PASS;
+	size_t i;
+
+	if (spec_load(spec, path, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		ret = strncmp(err, "cannot parse", 12) ? EXIT_USAGE : EXIT_BAD_SPEC;
+	} else if (spec_validate(spec, 0, &problems) < 0) {
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "%s: %s\n", path, problems.items[i]);
+		fprintf(stderr, "error: invalid spec '%s': %zu problem%s (see "
+			"validate-spec)\n", path, problems.n, problems.n > 1 ? "s" : "");
+		ret = EXIT_BAD_SPEC;
+	}
+	strlist_release(&problems);
+	free(err);
+	return ret;
+}

@@ -90,6 +90,12 @@ int spec_load(struct spec *spec, const char *path, char **err);
  * added to problems as "where: what".  Returns 0 if there are none. */
 int spec_validate(struct spec *spec, unsigned flags, struct strlist *problems);
 
+/* For the commands that grade: spec_load(), then spec_validate() (flags 0),
+ * every problem on stderr.  Returns EXIT_PASS, EXIT_USAGE (the file cannot
+ * be read) or EXIT_BAD_SPEC (enum grader_exit); spec can be released
+ * whatever it returns. */
+int spec_load_checked(struct spec *spec, const char *path);
+
 /* The test of either table named name, or NULL. */
 const struct spec_test *spec_find_test(const struct spec *spec, const char *name,
 				       bool *is_bonus);
