@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -279,19 +278,6 @@ static int run_jobs(struct run *rn)
 	return ret;
 }
 
-static uint64_t pick_seed(const struct mutants_opts *o, const struct spec *spec)
-{
-	uint32_t r = 0;
-
-	if (o->has_seed)
-		return o->seed;
-	if (spec->fuzz_has_seed)
-		return spec->fuzz_seed;
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		r = (uint32_t)getpid();
-	return r;
-}
-
 static char *make_scratch(char **err)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -497,7 +483,7 @@ int cmd_mutants(const struct mutants_opts *o)
 	rn.tty = isatty(STDERR_FILENO);
 	m.spec_path = o->spec;
 	matrix_init(&m, &spec, o->reference, o->reference);
-	m.seed = pick_seed(o, &spec);
+	m.seed = grade_pick_seed(&spec, o->has_seed, o->seed);
 	m.valgrind = !o->no_valgrind && proc_exists(valgrind_command());
 	pack_add_rows(&m, &spec);
 	if (o->changed_since) {

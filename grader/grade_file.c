@@ -46,12 +46,12 @@ static bool same_file_content(const char *a, const char *b)
 	return same;
 }
 
-static uint64_t pick_seed(const struct grade_file_opts *o, const struct spec *spec)
+uint64_t grade_pick_seed(const struct spec *spec, bool has_seed, uint64_t seed)
 {
 	uint32_t r = 0;
 
-	if (o->has_seed)
-		return o->seed;
+	if (has_seed)
+		return seed;
 	if (spec->fuzz_has_seed)
 		return spec->fuzz_seed;
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
@@ -72,7 +72,7 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 		return -1;
 	}
 	g->file = xstrdup(o->file);
-	g->seed = pick_seed(o, spec);
+	g->seed = grade_pick_seed(spec, o->has_seed, o->seed);
 	g->passing_score = spec->passing_score;
 	g->valgrind = !o->no_valgrind && proc_exists(valgrind_command());
 	if (!o->no_valgrind && !g->valgrind) {

@@ -43,4 +43,8 @@ struct grade_file_opts {
 int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	       struct grade *g, struct score_summary *sum, char **err);
 
+/* The fuzzing seed: the one given (--seed), else the spec's, else a
+ * random one.  grader mutants picks one for all its files. */
+uint64_t grade_pick_seed(const struct spec *spec, bool has_seed, uint64_t seed);
+
 #endif /* GRADER_GRADE_FILE_H */
