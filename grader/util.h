@@ -7,6 +7,7 @@
 #ifndef GRADER_UTIL_H
 #define GRADER_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,6 +27,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* A list of owned strings. */
 struct strlist {
@@ -36,6 +38,9 @@ void strlist_add(struct strlist *l, const char *s);
 void strlist_addf(struct strlist *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool strlist_has(const struct strlist *l, const char *s);
+/* The list as an argv: items, NULL-terminated (the NULL not counted in n,
+ * so the list can grow again). */
+char **strlist_argv(struct strlist *l);
 void strlist_release(struct strlist *l);
 
 /* Reads a whole file (NUL-terminated, length in *len if not NULL).  NULL
