@@ -233,9 +233,7 @@ static int build_oracle(struct build *b, const struct spec *spec,
 	strlist_add(&argv, path);
 	strlist_add(&argv, "-o");
 	strlist_add(&argv, obj);
-	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
-	argv.items[argv.n] = NULL;
-	out = proc_capture(argv.items, NULL, b->scratch, &st);
+	out = proc_capture(strlist_argv(&argv), NULL, b->scratch, &st);
 	if (out == NULL || st != 0) {
 		*err = xasprintf("the reference '%s' (fuzzing oracle) does not build: %s",
 				 path, out ? out : "no compiler");
@@ -256,8 +254,7 @@ static int build_oracle(struct build *b, const struct spec *spec,
 		}
 	strlist_add(&argv, obj);
 	strlist_addf(&argv, "%s/ref.ww.o", b->scratch);
-	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
-	argv.items[argv.n] = NULL;
+	strlist_argv(&argv);
 	free(out);
 	out = proc_capture(argv.items, NULL, b->scratch, &st);
 	if (out == NULL || st != 0) {
@@ -351,9 +348,7 @@ int build_run(struct build *b, const struct spec *spec,
 	strlist_add(&argv, b->src_base);
 	strlist_add(&argv, "-o");
 	strlist_add(&argv, "../sub.o");
-	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
-	argv.items[argv.n] = NULL;
-	out = proc_capture(argv.items, srcdir, b->scratch, &st);
+	out = proc_capture(strlist_argv(&argv), srcdir, b->scratch, &st);
 	if (out == NULL) {
 		*err = xasprintf("cannot run the compiler '%s': %s", cc(), strerror(errno));
 		goto out;
@@ -394,9 +389,7 @@ int build_run(struct build *b, const struct spec *spec,
 	strlist_add(&argv, b->object);
 	renamed = path_join(b->scratch, "sub.ww.o");
 	strlist_add(&argv, renamed);
-	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
-	argv.items[argv.n] = NULL;
-	out = proc_capture(argv.items, NULL, b->scratch, &st);
+	out = proc_capture(strlist_argv(&argv), NULL, b->scratch, &st);
 	if (out == NULL || st != 0) {
 		*err = xasprintf("objcopy failed on '%s'%s%s", b->object,
 				 out ? ": " : ": objcopy not found", out ? out : "");
@@ -419,9 +412,7 @@ int build_run(struct build *b, const struct spec *spec,
 	if (b->with_oracle)
 		strlist_add(&argv, "../ref.ww.o");
 	strlist_add(&argv, lib);
-	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
-	argv.items[argv.n] = NULL;
-	out = proc_capture(argv.items, srcdir, b->scratch, &st);
+	out = proc_capture(strlist_argv(&argv), srcdir, b->scratch, &st);
 	if (out == NULL) {
 		*err = xasprintf("cannot run the linker '%s'", cc());
 		goto out;

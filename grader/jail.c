@@ -403,9 +403,7 @@ static char **scrubbed_env(struct strlist *keep)
 	strlist_add(keep, "LC_ALL=C");
 	strlist_add(keep, "HOME=/nonexistent");
 	strlist_add(keep, "TMPDIR=/tmp");
-	keep->items = xrealloc(keep->items, (keep->n + 1) * sizeof(char *));
-	keep->items[keep->n] = NULL;
-	return keep->items;
+	return strlist_argv(keep);
 }
 
 static int own_filters(void)
@@ -447,8 +445,7 @@ int jail_start(struct jail *j, char *const argv[], const struct jail_opts *o,
 	}
 	for (i = 0; argv[i]; i++)
 		strlist_add(&full, argv[i]);
-	full.items = xrealloc(full.items, (full.n + 1) * sizeof(char *));
-	full.items[full.n] = NULL;
+	strlist_argv(&full);
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		*err = xasprintf("cannot create a socket pair: %s", strerror(errno));

@@ -423,8 +423,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 		budget += 3 * EDGE_TIMEOUT_MS + 1000;
 		byitem[nitems++] = r;
 	}
-	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
-	argv.items[argv.n] = NULL;
+	strlist_argv(&argv);
 	if (nitems == 0) {
 		ret = 0;
 		goto out;

@@ -74,9 +74,7 @@ static void resolve(struct symtab *t, const char *exe, const char *scratch)
 	strlist_add(&argv, exe);
 	for (i = 0; i < t->n; i++)
 		strlist_addf(&argv, "0x%llx", t->s[i].addr);
-	argv.items = xrealloc(argv.items, (argv.n + 1) * sizeof(char *));
-	argv.items[argv.n] = NULL;
-	out = proc_capture(argv.items, NULL, scratch, &st);
+	out = proc_capture(strlist_argv(&argv), NULL, scratch, &st);
 	strlist_release(&argv);
 	if (out == NULL)
 		return;
