@@ -96,3 +96,19 @@ void ww_retire(WestworldHost *host)
 	ww_phase("ford_retires_host()");
 	ford_retires_host(host);
 }
+
+void ww_release_kvm(KvmVcpu *vcpu, KvmVm *vm, KvmDevice *kvm)
+{
+	if (vcpu) {
+		ww_phase("kvm_destroy_vcpu()");
+		kvm_destroy_vcpu(vcpu);
+	}
+	if (vm) {
+		ww_phase("kvm_destroy_vm()");
+		kvm_destroy_vm(vm);
+	}
+	if (kvm) {
+		ww_phase("kvm_close()");
+		kvm_close(kvm);
+	}
+}

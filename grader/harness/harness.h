@@ -135,6 +135,9 @@ WestworldHost *ww_host_with(struct ww_test *t, size_t mb, const uint8_t *code,
 			    size_t len, uint64_t addr);
 /* ford_retires_host(host) unless host is NULL (that is test_null_kvm's). */
 void ww_retire(WestworldHost *host);
+/* kvm_destroy_vcpu(), kvm_destroy_vm(), kvm_close() of those not NULL, in
+ * that order, each its own phase (a hang in one is named). */
+void ww_release_kvm(KvmVcpu *vcpu, KvmVm *vm, KvmDevice *kvm);
 /* "BA F8 03 EE" style rendering of code, for messages. */
 const char *ww_hex(const uint8_t *code, size_t len);
 /* The name of an exit reason ("KVM_EXIT_IO (2)"). */

@@ -200,18 +200,7 @@ void test_mmio_exit(struct ww_test *t)
 	       run->mmio.is_write, run->mmio.data[0]);
 	run_expect(t, vcpu, KVM_EXIT_HLT, "the MMIO write");
 out:
-	if (vcpu) {
-		ww_phase("kvm_destroy_vcpu()");
-		kvm_destroy_vcpu(vcpu);
-	}
-	if (vm) {
-		ww_phase("kvm_destroy_vm()");
-		kvm_destroy_vm(vm);
-	}
-	if (kvm) {
-		ww_phase("kvm_close()");
-		kvm_close(kvm);
-	}
+	ww_release_kvm(vcpu, vm, kvm);
 }
 
 void test_serial_output(struct ww_test *t)

@@ -17,10 +17,7 @@ void test_kvm_open(struct ww_test *t)
 	       "kvm_open(): expected api_version %d, got %d", KVM_API_VERSION,
 	       kvm->api_version);
 out:
-	if (kvm) {
-		ww_phase("kvm_close()");
-		kvm_close(kvm);
-	}
+	ww_release_kvm(NULL, NULL, kvm);
 }
 
 void test_vm_create(struct ww_test *t)
@@ -37,14 +34,7 @@ void test_vm_create(struct ww_test *t)
 	EXPECT(t, vm->kvm == kvm, "kvm_create_vm(kvm): expected vm->kvm == kvm (%p), "
 	       "got %p", (void *)kvm, (void *)vm->kvm);
 out:
-	if (vm) {
-		ww_phase("kvm_destroy_vm()");
-		kvm_destroy_vm(vm);
-	}
-	if (kvm) {
-		ww_phase("kvm_close()");
-		kvm_close(kvm);
-	}
+	ww_release_kvm(NULL, vm, kvm);
 }
 
 void test_vcpu_create(struct ww_test *t)
@@ -80,18 +70,7 @@ void test_vcpu_create(struct ww_test *t)
 	ww_phase("writing the kvm_run mapping (byte kvm_run_size - 1)");
 	((volatile uint8_t *)vcpu->kvm_run)[vcpu->kvm_run_size - 1] = 0;
 out:
-	if (vcpu) {
-		ww_phase("kvm_destroy_vcpu()");
-		kvm_destroy_vcpu(vcpu);
-	}
-	if (vm) {
-		ww_phase("kvm_destroy_vm()");
-		kvm_destroy_vm(vm);
-	}
-	if (kvm) {
-		ww_phase("kvm_close()");
-		kvm_close(kvm);
-	}
+	ww_release_kvm(vcpu, vm, kvm);
 }
 
 void test_memory_region(struct ww_test *t)
@@ -156,14 +135,7 @@ out:
 		ww_phase("kvm_destroy_vm()");
 		kvm_destroy_vm(vm2);
 	}
-	if (vm) {
-		ww_phase("kvm_destroy_vm()");
-		kvm_destroy_vm(vm);
-	}
-	if (kvm) {
-		ww_phase("kvm_close()");
-		kvm_close(kvm);
-	}
+	ww_release_kvm(NULL, vm, kvm);
 	if (buf != MAP_FAILED)
 		munmap(buf, WW_MIB);
 	/* The foreign munmap is this test's failure, not a memory error too. */
