@@ -180,14 +180,16 @@ run_case() {
 mkdir -p "$WORK/results"
 # A machine without bubblewrap: the same programs, bwrap excepted.
 NOBWRAP_PATH=$WORK/path-without-bwrap
-mkdir -p "$NOBWRAP_PATH"
-IFS=: read -ra path_dirs <<<"$PATH"
-for d in "${path_dirs[@]}"; do
-	[ -d "$d" ] || continue
-	find "$d" -maxdepth 1 -mindepth 1 ! -name bwrap -print0 2>/dev/null |
-		xargs -0 -r ln -s -t "$NOBWRAP_PATH" 2>/dev/null
-done
-rm -f "$NOBWRAP_PATH/bwrap"
+if [[ " ${MODES[*]} " == *" nobwrap "* ]]; then
+	mkdir -p "$NOBWRAP_PATH"
+	IFS=: read -ra path_dirs <<<"$PATH"
+	for d in "${path_dirs[@]}"; do
+		[ -d "$d" ] || continue
+		find "$d" -maxdepth 1 -mindepth 1 ! -name bwrap -print0 2>/dev/null |
+			xargs -0 -r ln -s -t "$NOBWRAP_PATH" 2>/dev/null
+	done
+	rm -f "$NOBWRAP_PATH/bwrap"
+fi
 if ! (GRADER_NO_BWRAP= bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid \
 	--unshare-net true) >/dev/null 2>&1; then
 	echo "hostile: bubblewrap does not work here: the bwrap pass runs without it"
