@@ -343,6 +343,9 @@ static void copy_baseline(struct matrix *m, const char *reference)
 			r->score = m->baseline.score;
 			r->max_score = m->baseline.max_score;
 			r->bonus_score = m->baseline.bonus_score;
+			r->passed = m->baseline.passed;
+			r->refused_because = m->baseline.refused_because ?
+					     xstrdup(m->baseline.refused_because) : NULL;
 			r->ms = m->baseline.ms;
 			r->norm_problem = m->baseline.norm_problem ?
 					  xstrdup(m->baseline.norm_problem) : NULL;

@@ -29,6 +29,33 @@ int status_parse(const char *s)
 	return -1;
 }
 
+static const char *const finding_names[] = {
+	[FINDING_NONE] = "none",
+	[FINDING_BUILD] = "build",
+	[FINDING_NOT_RUN] = "not_run",
+	[FINDING_NORM] = "norm",
+	[FINDING_FORBIDDEN_CALL] = "forbidden_call",
+	[FINDING_CRASH] = "crash",
+	[FINDING_MEMORY_ERROR] = "memory_error",
+	[FINDING_TIMEOUT] = "timeout",
+	[FINDING_LEAK] = "leak",
+	[FINDING_FAILED_TRAP] = "failed_trap",
+	[FINDING_FAILED_REQUIRED] = "failed_required",
+	[FINDING_SCORE] = "score",
+};
+
+const char *finding_name(enum finding f)
+{
+	return finding_names[f];
+}
+
+void grade_add_runtime_violation(struct grade *g, const char *function,
+				 const char *why)
+{
+	grade_add_violation(g, function, "", why);
+	g->violations[g->nviolations - 1].runtime = true;
+}
+
 void grade_add_violation(struct grade *g, const char *function,
 			 const char *location, const char *why)
 {
@@ -68,6 +95,8 @@ void grade_release(struct grade *g)
 		free(g->violations[i].why);
 	}
 	free(g->violations);
+	free(g->blockers);
+	free(g->refused);
 	free(g->file);
 	free(g->note);
 	free(g->compile_message);

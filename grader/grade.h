@@ -28,6 +28,33 @@ const char *status_name(enum test_status st);
 /* The status named s, or -1. */
 int status_parse(const char *s);
 
+/* Why a submission is refused whatever its score (score.c decides, from
+ * the spec's pass_rule and norm): the kinds, most serious first. */
+enum finding {
+	FINDING_NONE,
+	FINDING_BUILD,          /* it does not build */
+	FINDING_NOT_RUN,        /* refused before any test ran (vet) */
+	FINDING_NORM,           /* a norm violation, the norm blocking */
+	FINDING_FORBIDDEN_CALL, /* a call the sandbox stopped (check_security) */
+	FINDING_CRASH,
+	FINDING_MEMORY_ERROR,   /* check_memory */
+	FINDING_TIMEOUT,
+	FINDING_LEAK,           /* check_memory */
+	FINDING_FAILED_TRAP,
+	FINDING_FAILED_REQUIRED,
+	FINDING_SCORE,          /* below the passing score */
+};
+
+/* "crash", "failed_required", ... as in the JSON report. */
+const char *finding_name(enum finding f);
+
+struct blocker {
+	enum finding kind;
+	const char  *test;              /* the test's name; NULL for the file */
+	bool         bonus;             /* found in the bonus table */
+	bool         edge;              /* in one of the driver's edge cases */
+};
+
 struct test_result {
 	const struct spec_test *spec;   /* NULL for an edge case */
 	const struct spec_edge *edge;   /* NULL for a test */
@@ -36,6 +63,10 @@ struct test_result {
 	int         points, max_points;
 	bool        trap;
 	const char *trap_explanation;   /* the spec's, or NULL */
+	bool        required;           /* the spec's (an edge case always is) */
+	bool        unselected;         /* left out by --only: not a finding */
+	bool        forbidden_call;     /* the sandbox stopped a call in it */
+	enum finding blocking;          /* set by score_grade(); NONE if not */
 	char       *message;            /* why it did not pass ("" if it did) */
 	char       *output;             /* what the submission printed (excerpt) */
 	size_t      output_bytes;
@@ -51,12 +82,15 @@ struct table_result {
 	size_t  n;
 	int     score, max_score;
 	bool    graded;                 /* false: not run (bonus not asked for) */
+	int     earned;                 /* points of its passing tests */
+	bool    forfeit;                /* blocking findings: score 0 (bonus) */
 };
 
 struct norm_violation {
 	char *function;
 	char *location;                 /* "file.c:12 (func)" or "" */
 	char *why;                      /* "forbidden", "not in allowed_functions", ... */
+	bool  runtime;                  /* stopped by the sandbox while a test ran */
 };
 
 struct grade {
@@ -67,6 +101,7 @@ struct grade {
 
 	bool        compiled;
 	char       *compile_message;    /* "" when compiled */
+	char       *refused;            /* vetted out before any test: why; or NULL */
 
 	bool        norm_ok;
 	bool        norm_blocking;
@@ -78,11 +113,16 @@ struct grade {
 
 	int         passing_score;
 	bool        passed;
+	struct blocker *blockers;       /* why it is refused, most serious first */
+	size_t      nblockers;
 	unsigned    total_ms;
 };
 
 void grade_add_violation(struct grade *g, const char *function,
 			 const char *location, const char *why);
+/* The same, for a call the sandbox stopped while a test ran. */
+void grade_add_runtime_violation(struct grade *g, const char *function,
+				 const char *why);
 void grade_release(struct grade *g);
 
 #endif /* GRADER_GRADE_H */

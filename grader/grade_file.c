@@ -120,7 +120,7 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	set_reproduce(&g->base, o, g->seed, false);
 	set_reproduce(&g->bonus, o, g->seed, true);
 	set_reproduce(&g->edges, o, g->seed, false);
-	score_grade(g, sum);
+	score_grade(g, &spec->rule, sum);
 	ret = 0;
 out:
 	build_release(&b);

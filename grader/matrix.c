@@ -10,6 +10,7 @@ static const char *const verdict_names[] = {
 	[VERDICT_NONE] = "not_graded",
 	[VERDICT_PASSED] = "passed",
 	[VERDICT_KILLED] = "killed",
+	[VERDICT_NOTICED] = "noticed",
 	[VERDICT_SURVIVED] = "survived",
 	[VERDICT_STILLBORN] = "stillborn",
 	[VERDICT_EQUIVALENT] = "equivalent",
@@ -119,6 +120,16 @@ void matrix_row_set_report(const struct matrix *m, struct matrix_row *r,
 	r->score = jint(report, "score");
 	r->max_score = jint(report, "max_score");
 	r->bonus_score = json_is_object(bonus) ? jint(bonus, "score") : -1;
+	r->passed = json_is_true(json_object_get(report, "passed"));
+	free(r->refused_because);
+	r->refused_because = NULL;
+	{
+		const json_t *b0 = json_array_get(json_object_get(report, "refused_because"), 0);
+
+		if (!r->passed)
+			r->refused_because = xstrdup(b0 ? jstr(b0, "text")
+						      : "the student verdict is refused");
+	}
 	r->ms = (unsigned)jint(report, "time_ms");
 	free(r->norm_problem);
 	r->norm_problem = norm_problem(report);
@@ -132,6 +143,7 @@ void matrix_row_set_report(const struct matrix *m, struct matrix_row *r,
 		c->status = st < 0 ? ST_NOT_RUN : (enum test_status)st;
 		c->graded = t != NULL && r->compiled;
 		c->message = xstrdup(t ? jstr(t, "message") : "");
+		c->blocking = t && json_is_string(json_object_get(t, "blocking"));
 		c->ms = t ? (unsigned)jint(t, "time_ms") : 0;
 	}
 }
@@ -177,7 +189,7 @@ bool matrix_baseline_ok(const struct matrix *m, const json_t *report, char **why
 	return false;
 }
 
-static bool is_killer(const struct matrix_cell *c)
+static bool failed(const struct matrix_cell *c)
 {
 	return c->graded && c->status != ST_PASS;
 }
@@ -185,11 +197,14 @@ static bool is_killer(const struct matrix_cell *c)
 size_t *matrix_row_killers(const struct matrix *m, const struct matrix_row *r,
 			   size_t *n)
 {
-	size_t *k = xcalloc(m->ncolumns, sizeof(*k)), i;
+	size_t *k = xcalloc(m->ncolumns + 1, sizeof(*k)), i;
 
 	*n = 0;
 	for (i = 0; r->cells && i < m->ncolumns; i++)
-		if (is_killer(&r->cells[i]))
+		if (failed(&r->cells[i]) && r->cells[i].blocking)
+			k[(*n)++] = i;
+	for (i = 0; *n == 0 && r->cells && i < m->ncolumns; i++)
+		if (failed(&r->cells[i]))
 			k[(*n)++] = i;
 	return k;
 }
@@ -249,8 +264,10 @@ static void judge_row(struct matrix *m, struct matrix_row *r)
 	free(matrix_row_killers(m, r, &nk));
 	if (!r->compiled)
 		r->verdict = VERDICT_STILLBORN;
-	else if (nk)
+	else if (!r->passed)
 		r->verdict = VERDICT_KILLED;
+	else if (nk && r->expected == EXPECT_FAIL)
+		r->verdict = VERDICT_NOTICED;
 	else
 		r->verdict = r->expected == EXPECT_PASS ? VERDICT_PASSED : VERDICT_SURVIVED;
 	eq = r->expected == EXPECT_FAIL && r->compiled ? equivalent_to(m, r) : NULL;
@@ -259,7 +276,7 @@ static void judge_row(struct matrix *m, struct matrix_row *r)
 		r->equivalent_to = xstrdup(eq);
 	}
 	r->ok = r->expected == EXPECT_PASS
-		? r->verdict == VERDICT_PASSED && r->norm_problem == NULL
+		? r->verdict == VERDICT_PASSED && r->norm_problem == NULL && nk == 0
 		: r->verdict == VERDICT_KILLED;
 
 	free(r->why);
@@ -278,24 +295,41 @@ static void judge_row(struct matrix *m, struct matrix_row *r)
 		r->why = xasprintf("expected killed, survived: every test passed: add a "
 				   "test that kills it, or list it in expected_pass");
 		break;
+	case VERDICT_NOTICED:
+		killers = killers_text(m, r);
+		r->why = xasprintf("expected killed, noticed: %s lost points, but nothing "
+				   "blocking happened and the score %d reaches the passing "
+				   "score, so a student would get PASS: make the test that "
+				   "sees its fault required (\"required\": true) or a trap, "
+				   "or list it in expected_pass if it is not a fault",
+				   killers, r->score);
+		break;
 	case VERDICT_KILLED:
 		killers = killers_text(m, r);
 		if (r->expected == EXPECT_PASS) {
 			size_t *k = matrix_row_killers(m, r, &nk);
 
-			r->why = xasprintf("expected passed, killed by %s: the tests reject "
-					   "an accepted solution (%s: %s): fix the solution or "
-					   "the test, or list it in expected_fail", killers,
-					   m->columns[k[0]], r->cells[k[0]].message);
+			r->why = nk ? xasprintf("expected passed, killed by %s: the tests "
+					   "reject an accepted solution (%s: %s): fix the "
+					   "solution or the test, or list it in expected_fail",
+					   killers, m->columns[k[0]], r->cells[k[0]].message)
+				: xasprintf("expected passed, refused: %s: fix the solution, "
+					    "or list it in expected_fail",
+					    r->refused_because ? r->refused_because : "?");
 			free(k);
 		} else {
 			r->why = xstrdup("");
 		}
 		break;
 	case VERDICT_PASSED:
+		killers = nk ? killers_text(m, r) : NULL;
 		r->why = r->norm_problem
 			? xasprintf("expected passed, but the norm blocks it (score 0): %s: "
 				    "fix the solution", r->norm_problem)
+			: nk ? xasprintf("expected passed with every test, but %s did not "
+					 "pass (score %d): an accepted solution must score "
+					 "%d: fix the solution or the test", killers, r->score,
+					 r->max_score)
 			: xstrdup("");
 		break;
 	case VERDICT_NONE:
@@ -310,7 +344,8 @@ void matrix_judge(struct matrix *m)
 {
 	size_t i;
 
-	m->mutants = m->killed = m->survived = m->stillborn = m->equivalent = 0;
+	m->mutants = m->killed = m->noticed = m->survived = m->stillborn = 0;
+	m->equivalent = 0;
 	m->solutions = m->solutions_passed = 0;
 	m->ok = m->missing.n == 0 && m->unlisted.n == 0;
 	for (i = 0; i < m->nrows; i++) {
@@ -327,6 +362,7 @@ void matrix_judge(struct matrix *m)
 		}
 		m->mutants++;
 		m->killed += r->verdict == VERDICT_KILLED;
+		m->noticed += r->verdict == VERDICT_NOTICED;
 		m->survived += r->verdict == VERDICT_SURVIVED;
 		m->stillborn += r->verdict == VERDICT_STILLBORN;
 		m->equivalent += r->verdict == VERDICT_EQUIVALENT;
@@ -346,6 +382,7 @@ static void row_release(struct matrix_row *r, size_t ncolumns)
 	free(r->path);
 	free(r->compile_message);
 	free(r->norm_problem);
+	free(r->refused_because);
 	free(r->code);
 	free(r->equivalent_to);
 	free(r->why);

@@ -23,8 +23,12 @@
 
 enum verdict {
 	VERDICT_NONE,           /* not graded (yet) */
-	VERDICT_PASSED,         /* every test passed, and a solution was expected */
-	VERDICT_KILLED,         /* at least one test failed (a timeout too) */
+	VERDICT_PASSED,         /* the student verdict is PASS, and a solution
+				 * was expected */
+	VERDICT_KILLED,         /* the student verdict is refused */
+	VERDICT_NOTICED,        /* a mutant that lost points in some tests but
+				 * whose student verdict is still PASS: not
+				 * caught */
 	VERDICT_SURVIVED,       /* every test passed, and a mutant was expected */
 	VERDICT_STILLBORN,      /* does not build: never a kill */
 	VERDICT_EQUIVALENT,     /* a mutant whose code is the reference's */
@@ -42,6 +46,7 @@ struct matrix_cell {
 	bool     graded;                /* false: the table was not graded, or
 					 * the file did not build */
 	enum test_status status;
+	bool     blocking;              /* its finding refuses the file */
 	char    *message;               /* why it did not pass ("" if it did) */
 	unsigned ms;
 };
@@ -55,6 +60,8 @@ struct matrix_row {
 	char   *compile_message;        /* "" when compiled */
 	int     score, max_score;       /* the base table */
 	int     bonus_score;            /* -1 when the bonus was not graded */
+	bool    passed;                 /* the verdict a student would get */
+	char   *refused_because;        /* its first blocking finding, or NULL */
 	char   *norm_problem;           /* a blocking norm violation, or NULL */
 	struct matrix_cell *cells;      /* one per column */
 	unsigned ms;                    /* grading time */
@@ -84,7 +91,7 @@ struct matrix {
 	unsigned ms;                    /* the whole run */
 
 	/* set by matrix_judge() */
-	size_t  mutants, killed, survived, stillborn, equivalent;
+	size_t  mutants, killed, noticed, survived, stillborn, equivalent;
 	size_t  solutions, solutions_passed;
 	double  mutation_score;         /* killed / (mutants - equivalent); -1: none */
 	bool    ok;                     /* every expectation holds, nothing missing */
@@ -113,7 +120,9 @@ bool matrix_baseline_ok(const struct matrix *m, const json_t *report, char **why
 void matrix_judge(struct matrix *m);
 
 /* The columns that killed r (indexes into m->columns), count in *n;
- * malloc'd. */
+ * malloc'd.  The tests whose finding refuses the file when there are any,
+ * else every test that did not pass (those that noticed a mutant that
+ * still passes). */
 size_t *matrix_row_killers(const struct matrix *m, const struct matrix_row *r,
 			   size_t *n);
 

@@ -2,7 +2,10 @@
 #include "report.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "score.h"
 
 static json_t *tests_json(const struct table_result *t, bool scored)
 {
@@ -20,6 +23,9 @@ static json_t *tests_json(const struct table_result *t, bool scored)
 			json_object_set_new(o, "max_points", json_integer(r->max_points));
 		}
 		json_object_set_new(o, "trap", json_boolean(r->trap));
+		json_object_set_new(o, "required", json_boolean(r->required));
+		json_object_set_new(o, "blocking", r->blocking == FINDING_NONE ? json_null()
+				    : json_string(finding_name(r->blocking)));
 		json_object_set_new(o, "trap_explanation", r->trap_explanation ?
 				    json_string(r->trap_explanation) : json_null());
 		json_object_set_new(o, "message", json_string(r->message ? r->message : ""));
@@ -30,6 +36,28 @@ static json_t *tests_json(const struct table_result *t, bool scored)
 		if (r->status != ST_PASS && r->output)
 			json_object_set_new(o, "output", json_stringn(r->output, strlen(r->output)));
 		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* Why the file is refused, most serious first: kind, test, table, words. */
+static json_t *blockers_json(const struct grade *g)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < g->nblockers; i++) {
+		const struct blocker *b = &g->blockers[i];
+		json_t *o = json_object();
+		char *text = blocker_text(b, g);
+
+		json_object_set_new(o, "kind", json_string(finding_name(b->kind)));
+		json_object_set_new(o, "test", b->test ? json_string(b->test) : json_null());
+		json_object_set_new(o, "table", json_string(b->bonus ? "bonus" :
+							    b->edge ? "edge_cases" : "base"));
+		json_object_set_new(o, "text", json_string(text));
+		json_array_append_new(arr, o);
+		free(text);
 	}
 	return arr;
 }
@@ -47,6 +75,8 @@ void report_json(FILE *out, const struct grade *g, const struct report_info *ri)
 	json_object_set_new(root, "earned", json_integer(ri->summary->earned));
 	json_object_set_new(root, "passing_score", json_integer(g->passing_score));
 	json_object_set_new(root, "passed", json_boolean(g->passed));
+	json_object_set_new(root, "verdict", json_string(g->passed ? "passed" : "refused"));
+	json_object_set_new(root, "refused_because", blockers_json(g));
 	json_object_set_new(root, "seed", json_integer((json_int_t)g->seed));
 	json_object_set_new(root, "valgrind", json_boolean(g->valgrind));
 	json_object_set_new(root, "note", g->note ? json_string(g->note) : json_null());
@@ -63,9 +93,10 @@ void report_json(FILE *out, const struct grade *g, const struct report_info *ri)
 		json_object_set_new(v, "function", json_string(g->violations[i].function));
 		json_object_set_new(v, "location", json_string(g->violations[i].location));
 		json_object_set_new(v, "why", json_string(g->violations[i].why));
+		json_object_set_new(v, "runtime", json_boolean(g->violations[i].runtime));
 		json_array_append_new(viol, v);
 	}
-	json_object_set_new(norm, "ok", json_boolean(g->nviolations == 0));
+	json_object_set_new(norm, "ok", json_boolean(g->norm_ok));
 	json_object_set_new(norm, "blocking", json_boolean(g->norm_blocking));
 	json_object_set_new(norm, "violations", viol);
 	json_object_set_new(root, "norm", norm);
@@ -76,6 +107,8 @@ void report_json(FILE *out, const struct grade *g, const struct report_info *ri)
 		json_t *b = json_object();
 
 		json_object_set_new(b, "score", json_integer(g->bonus.score));
+		json_object_set_new(b, "earned", json_integer(g->bonus.earned));
+		json_object_set_new(b, "forfeit", json_boolean(g->bonus.forfeit));
 		json_object_set_new(b, "max_score", json_integer(g->bonus.max_score));
 		json_object_set_new(b, "tests", tests_json(&g->bonus, true));
 		json_object_set_new(root, "bonus", b);

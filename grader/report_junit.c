@@ -48,6 +48,11 @@ static void outcome(FILE *out, const struct matrix *m, const struct matrix_row *
 	size_t n, i, *k = matrix_row_killers(m, r, &n);
 
 	fprintf(out, "%s", verdict_name(r->verdict));
+	if (r->refused_because) {
+		fputs(" (refused: ", out);
+		xml_text(out, r->refused_because);
+		fputc(')', out);
+	}
 	if (n)
 		fputs(" by", out);
 	for (i = 0; i < n; i++) {

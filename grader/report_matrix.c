@@ -8,21 +8,24 @@
 #define BOLD   "\033[1m"
 #define RESET  "\033[0m"
 
-/* One character per cell: what the test did to the file. */
+/* One character per cell: what the test did to the file; a capital when
+ * its finding refuses the file, a small letter when it only cost points. */
 static char mark(const struct matrix_cell *c)
 {
+	char k = '?';
+
 	if (!c->graded)
 		return ' ';
 	switch (c->status) {
 	case ST_PASS:         return '.';
-	case ST_FAIL:         return 'F';
-	case ST_CRASH:        return 'C';
-	case ST_TIMEOUT:      return 'T';
-	case ST_LEAK:         return 'L';
-	case ST_MEMORY_ERROR: return 'M';
+	case ST_FAIL:         k = 'F'; break;
+	case ST_CRASH:        k = 'C'; break;
+	case ST_TIMEOUT:      k = 'T'; break;
+	case ST_LEAK:         k = 'L'; break;
+	case ST_MEMORY_ERROR: k = 'M'; break;
 	case ST_NOT_RUN:      return '-';
 	}
-	return '?';
+	return c->blocking ? k : (char)(k - 'A' + 'a');
 }
 
 static int file_width(const struct matrix *m)
@@ -74,8 +77,9 @@ static void legend(FILE *out, const struct matrix *m)
 		fputc('\n', out);
 	}
 	fputs("marks: . passed   F failed   T timeout   C crash   L leak   "
-	      "M memory error\n       - not run (the harness stopped)   "
-	      "blank: table not graded or file not built\n", out);
+	      "M memory error\n       capital: blocking (refuses the file)   "
+	      "small (f t c l m): cost points only\n       - not run (the harness "
+	      "stopped)   blank: table not graded or file not built\n", out);
 }
 
 static void row_line(FILE *out, const struct matrix *m, const struct matrix_row *r,
@@ -155,9 +159,9 @@ void report_matrix_text(FILE *out, const struct matrix *m, bool c)
 	problems(out, m, c);
 	fputc('\n', out);
 	fprintf(out, "solutions: %zu/%zu passed\n", m->solutions_passed, m->solutions);
-	fprintf(out, "mutants: %zu/%zu killed, %zu survived, %zu stillborn, %zu "
-		"equivalent\n", m->killed, m->mutants, m->survived, m->stillborn,
-		m->equivalent);
+	fprintf(out, "mutants: %zu/%zu killed, %zu noticed, %zu survived, %zu "
+		"stillborn, %zu equivalent\n", m->killed, m->mutants, m->noticed,
+		m->survived, m->stillborn, m->equivalent);
 	if (m->mutation_score >= 0)
 		fprintf(out, "mutation score: %.1f%% (%zu killed / (%zu mutants - %zu "
 			"equivalent))\n", 100.0 * m->mutation_score, m->killed, m->mutants,
@@ -185,6 +189,7 @@ static json_t *row_json(const struct matrix *m, const struct matrix_row *r)
 			continue;
 		t = json_object();
 		json_object_set_new(t, "status", json_string(status_name(r->cells[i].status)));
+		json_object_set_new(t, "blocking", json_boolean(r->cells[i].blocking));
 		json_object_set_new(t, "time_ms", json_integer(r->cells[i].ms));
 		json_object_set_new(tests, m->columns[i], t);
 	}
@@ -197,7 +202,11 @@ static json_t *row_json(const struct matrix *m, const struct matrix_row *r)
 	json_object_set_new(o, "max_score", json_integer(r->max_score));
 	json_object_set_new(o, "bonus_score", r->bonus_score >= 0 ?
 			    json_integer(r->bonus_score) : json_null());
-	json_object_set_new(o, "killed_by", killed_by);
+	json_object_set_new(o, "passed", json_boolean(r->passed));
+	json_object_set_new(o, "refused_because", r->refused_because ?
+			    json_string(r->refused_because) : json_null());
+	json_object_set_new(o, r->verdict == VERDICT_NOTICED ? "noticed_by" : "killed_by",
+			    killed_by);
 	json_object_set_new(o, "tests", tests);
 	json_object_set_new(o, "compile_message", json_string(r->compile_message));
 	json_object_set_new(o, "equivalent_to", r->equivalent_to ?
@@ -233,6 +242,7 @@ void report_matrix_json(FILE *out, const struct matrix *m)
 			    json_integer((json_int_t)m->solutions_passed));
 	json_object_set_new(counts, "mutants", json_integer((json_int_t)m->mutants));
 	json_object_set_new(counts, "killed", json_integer((json_int_t)m->killed));
+	json_object_set_new(counts, "noticed", json_integer((json_int_t)m->noticed));
 	json_object_set_new(counts, "survived", json_integer((json_int_t)m->survived));
 	json_object_set_new(counts, "stillborn", json_integer((json_int_t)m->stillborn));
 	json_object_set_new(counts, "equivalent", json_integer((json_int_t)m->equivalent));

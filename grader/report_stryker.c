@@ -163,6 +163,7 @@ static const char *status_of(const struct matrix *m, const struct matrix_row *r)
 
 	switch (r->verdict) {
 	case VERDICT_SURVIVED:   return "Survived";
+	case VERDICT_NOTICED:    return "Survived";  /* a student would pass it */
 	case VERDICT_STILLBORN:  return "CompileError";
 	case VERDICT_EQUIVALENT: return "Ignored";
 	case VERDICT_KILLED:
@@ -184,6 +185,23 @@ static char *status_reason(const struct matrix *m, const struct matrix_row *r)
 	switch (r->verdict) {
 	case VERDICT_SURVIVED:
 		return xstrdup("every test passed");
+	case VERDICT_NOTICED:
+		k = matrix_row_killers(m, r, &n);
+		sbuf_addf(&sb, "noticed, not killed: the student verdict is PASS "
+			  "(score %d, nothing blocking); these tests lost points:", r->score);
+		for (i = 0; i < n; i++)
+			sbuf_addf(&sb, "\n%s: %s: %s", m->columns[k[i]],
+				  status_name(r->cells[k[i]].status), r->cells[k[i]].message);
+		free(k);
+		return sb.buf;
+	case VERDICT_KILLED:
+		k = matrix_row_killers(m, r, &n);
+		sbuf_addf(&sb, "refused: %s", r->refused_because ? r->refused_because : "?");
+		for (i = 0; i < n; i++)
+			sbuf_addf(&sb, "\n%s: %s: %s", m->columns[k[i]],
+				  status_name(r->cells[k[i]].status), r->cells[k[i]].message);
+		free(k);
+		return sb.buf;
 	case VERDICT_STILLBORN:
 		return xstrdup(r->compile_message);
 	case VERDICT_EQUIVALENT:
@@ -249,7 +267,7 @@ static json_t *mutant_json(const struct matrix *m, const struct matrix_row *r,
 
 	if (dot)
 		*dot = '\0';
-	for (i = 0; i < n; i++)
+	for (i = 0; r->verdict == VERDICT_KILLED && i < n; i++)
 		json_array_append_new(killed, json_string(m->columns[k[i]]));
 	free(k);
 	for (i = 0; r->cells && i < m->ncolumns; i++)

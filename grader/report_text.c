@@ -2,6 +2,7 @@
  * details of each failure under it, and the verdict */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define RED    "\033[31m"
@@ -87,6 +88,10 @@ static void test_line(FILE *out, const struct test_result *r, bool scored,
 		fprintf(out, " %2d/%d", r->points, r->max_points);
 	if (r->trap)
 		fprintf(out, "%*s trap", scored && r->max_points < 10 ? 1 : 0, "");
+	if (r->blocking != FINDING_NONE)
+		fprintf(out, "%s%s blocking%s", color ? RED : "",
+			r->trap ? "," : scored && r->max_points < 10 ? "  " : " ",
+			color ? RESET : "");
 	fputc('\n', out);
 	if (r->status == ST_PASS || (r->status == ST_NOT_RUN && !scored))
 		return;
@@ -107,7 +112,7 @@ static void test_line(FILE *out, const struct test_result *r, bool scored,
 
 static bool unselected(const struct test_result *r)
 {
-	return r->status == ST_NOT_RUN && !strncmp(r->message, "not selected", 12);
+	return r->status == ST_NOT_RUN && r->unselected;
 }
 
 /* The tests of a table; those --only left out are counted, not listed. */
@@ -125,11 +130,48 @@ static void table(FILE *out, const struct table_result *t, bool scored, bool col
 		fprintf(out, "  (%zu not selected by --only)\n", skipped);
 }
 
+/* The first line: the verdict, and why when refused. */
+static void verdict_line(FILE *out, const struct grade *g, bool c)
+{
+	char *why;
+
+	if (g->passed) {
+		fprintf(out, "%spassed%s: score %d/%d (passing %d), nothing blocking\n",
+			c ? GREEN : "", c ? RESET : "", g->base.score, g->base.max_score,
+			g->passing_score);
+		return;
+	}
+	why = blocker_text(&g->blockers[0], g);
+	fprintf(out, "%srefused%s: %s \u2014 blocking", c ? RED : "", c ? RESET : "", why);
+	if (g->nblockers > 1)
+		fprintf(out, " (and %zu more, listed at the end)", g->nblockers - 1);
+	fputc('\n', out);
+	free(why);
+}
+
+/* Every blocking finding, when there is more than one. */
+static void blockers(FILE *out, const struct grade *g, bool c)
+{
+	size_t i;
+
+	if (g->nblockers < 2)
+		return;
+	fprintf(out, "%sblocking%s (each refuses the file whatever its score):\n",
+		c ? RED : "", c ? RESET : "");
+	for (i = 0; i < g->nblockers; i++) {
+		char *why = blocker_text(&g->blockers[i], g);
+
+		fprintf(out, "  - %s\n", why);
+		free(why);
+	}
+}
+
 void report_text(FILE *out, const struct grade *g, const struct report_info *ri)
 {
 	bool c = ri->color;
 	size_t i;
 
+	verdict_line(out, g, c);
 	fprintf(out, "%s%s%s  (spec %s, seed %llu, %s)\n", c ? BOLD : "", g->file,
 		c ? RESET : "", ri->spec_path, (unsigned long long)g->seed,
 		g->valgrind ? "valgrind" : "no valgrind");
@@ -147,7 +189,8 @@ void report_text(FILE *out, const struct grade *g, const struct report_info *ri)
 	if (g->nviolations) {
 		fprintf(out, "%snorm: %zu violation%s%s%s\n", c ? RED : "", g->nviolations,
 			g->nviolations > 1 ? "s" : "",
-			g->norm_blocking ? " (blocking: score 0)" : "", c ? RESET : "");
+			g->norm_blocking && !g->norm_ok ? " (blocking: score 0)" : "",
+			c ? RESET : "");
 		for (i = 0; i < g->nviolations; i++)
 			fprintf(out, "  %s()%s%s: %s\n", g->violations[i].function,
 				g->violations[i].location[0] ? " at " : "",
@@ -158,8 +201,13 @@ void report_text(FILE *out, const struct grade *g, const struct report_info *ri)
 	if (g->bonus.graded) {
 		fprintf(out, "bonus:\n");
 		table(out, &g->bonus, true, c);
-		fprintf(out, "bonus score %d/%d\n", g->bonus.score, g->bonus.max_score);
+		fprintf(out, "bonus score %d/%d", g->bonus.score, g->bonus.max_score);
+		if (g->bonus.forfeit)
+			fprintf(out, " [the tests earned %d: a blocking finding makes a "
+				"bonus worth nothing]", g->bonus.earned);
+		fputc('\n', out);
 	}
+	blockers(out, g, c);
 	fprintf(out, "score %d/%d (passing %d)", g->base.score, g->base.max_score,
 		g->passing_score);
 	if (g->base.score != ri->summary->earned)

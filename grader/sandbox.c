@@ -51,6 +51,7 @@ static void init_table(struct table_result *tr, const struct spec_table *st,
 		r->max_points = st->tests[i].points;
 		r->trap = st->tests[i].trap;
 		r->trap_explanation = st->tests[i].trap_explanation;
+		r->required = st->tests[i].required;
 		r->message = xstrdup("");
 		tr->max_score += r->max_points;
 	}
@@ -72,6 +73,7 @@ static void init_edges(struct table_result *tr, const struct spec *spec)
 		r->trap = spec->edges[i].trap;
 		r->trap_explanation = spec->edges[i].trap ? spec->edges[i].trap_explanation
 							 : NULL;
+		r->required = true;
 		r->message = xstrdup("");
 	}
 }
@@ -124,9 +126,10 @@ static void blame_violation(struct run_ctx *c, struct test_result *r,
 			       "blocked by the sandbox, and the test stopped", v->call,
 			       phase && phase[0] ? " in " : "", phase ? phase : "");
 	r->status = ST_FAIL;
+	r->forbidden_call = true;
 	why = xasprintf("a system call made at run time (%s), blocked by the sandbox",
 			r->name);
-	grade_add_violation(c->g, v->name, "", why);
+	grade_add_runtime_violation(c->g, v->name, why);
 	free(why);
 }
 
@@ -142,9 +145,10 @@ static void blame_sigsys(struct run_ctx *c, struct test_result *r, const char *p
 			       "the C library", phase && phase[0] ? " in " : "",
 			       phase ? phase : "");
 	r->status = ST_FAIL;
+	r->forbidden_call = true;
 	why = xasprintf("a system call made at run time (%s), blocked by the sandbox",
 			r->name);
-	grade_add_violation(c->g, "syscall", "", why);
+	grade_add_runtime_violation(c->g, "syscall", why);
 	free(why);
 }
 
@@ -358,6 +362,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 		goto out;
 	if (refused) {
 		sandbox_not_run(spec, g, refused);
+		g->refused = xstrdup(refused);
 		ret = 0;
 		goto out;
 	}
@@ -403,6 +408,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 		if (o->only && strcmp(o->only, r->name)) {
 			free(r->message);
 			r->message = xasprintf("not selected (--only %s)", o->only);
+			r->unselected = true;
 			continue;
 		}
 		strlist_addf(&argv, "T:%s:%u", r->name, r->spec->timeout_ms);
@@ -415,6 +421,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 		if (o->only && strcmp(o->only, r->name)) {
 			free(r->message);
 			r->message = xasprintf("not selected (--only %s)", o->only);
+			r->unselected = true;
 			continue;
 		}
 		strlist_addf(&argv, "E:%s:%llu:%s:%u", r->name,

@@ -7,6 +7,7 @@
 #include "spec.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,7 +262,7 @@ static void check_table(struct vctx *v, json_t *obj, const char *path,
 {
 	static const char *const keys[] = {
 		"name", "input", "expected", "points", "trap", "?trap_explanation",
-		"timeout_ms", NULL,
+		"?required", "timeout_ms", NULL,
 	};
 	json_t *arr = get_typed(v, obj, path, "tests", JSON_ARRAY, "an array");
 	const char *tp = sub(path, "tests");
@@ -308,6 +309,8 @@ static void check_table(struct vctx *v, json_t *obj, const char *path,
 				"missing: a trap test must explain its trap");
 		if (!st.trap)
 			st.trap_explanation = NULL;
+		if (json_object_get(t, "required"))
+			get_bool(v, t, where, "required", &st.required);
 		if (st.name) {
 			if (strlist_has(seen, st.name)) {
 				problem(v, sub(where, "name"), "duplicate test name '%s'", st.name);
@@ -556,7 +559,6 @@ static void check_norm(struct vctx *v, json_t *root)
 	};
 	json_t *n = get_typed(v, root, "", "norm", JSON_OBJECT, "an object");
 	struct spec *s = v->spec;
-	bool b;
 	size_t i;
 
 	if (n == NULL)
@@ -568,9 +570,79 @@ static void check_norm(struct vctx *v, json_t *root)
 		if (strlist_has(&s->allowed, s->forbidden.items[i]))
 			problem(v, "norm", "'%s' is both allowed and forbidden",
 				s->forbidden.items[i]);
-	get_bool(v, n, "norm", "check_security", &b);
-	get_bool(v, n, "norm", "check_memory", &b);
+	get_bool(v, n, "norm", "check_security", &s->rule.security);
+	get_bool(v, n, "norm", "check_memory", &s->rule.memory);
 	get_bool(v, n, "norm", "blocking", &s->norm_blocking);
+}
+
+/* pass_rule: which findings refuse a submission whatever its score.  Absent,
+ * every kind blocks.  Leaks, memory errors and forbidden calls are the
+ * norm's (check_memory, check_security), never listed here. */
+static void check_pass_rule(struct vctx *v, json_t *root)
+{
+	static const char *const keys[] = { "blocking", "bonus", NULL };
+	static const struct { const char *name; size_t off; } kinds[] = {
+		{ "crash", offsetof(struct pass_rule, crash) },
+		{ "timeout", offsetof(struct pass_rule, timeout) },
+		{ "failed_trap", offsetof(struct pass_rule, failed_trap) },
+		{ "failed_required", offsetof(struct pass_rule, failed_required) },
+	};
+	json_t *r = get_typed(v, root, "", "pass_rule", JSON_OBJECT, "an object");
+	struct pass_rule *rule = &v->spec->rule;
+	struct strlist names = { 0 };
+	const char *bonus;
+	size_t i, k;
+
+	rule->crash = rule->timeout = rule->failed_trap = rule->failed_required = true;
+	rule->bonus = BONUS_REFUSE;
+	if (r == NULL)
+		return;
+	check_keys(v, r, "pass_rule", keys);
+	rule->crash = rule->timeout = rule->failed_trap = rule->failed_required = false;
+	get_strings(v, r, "pass_rule", "blocking", true, &names);
+	for (i = 0; i < names.n; i++) {
+		const char *n = names.items[i];
+		bool known = false;
+
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (!strcmp(kinds[k].name, n)) {
+				*(bool *)((char *)rule + kinds[k].off) = true;
+				known = true;
+			}
+		if (!strcmp(n, "leak") || !strcmp(n, "memory_error"))
+			problem(v, idx("pass_rule.blocking", i), "'%s' is blocking when "
+				"norm.check_memory is true: set it there, not here", n);
+		else if (!strcmp(n, "forbidden_call"))
+			problem(v, idx("pass_rule.blocking", i), "'%s' is blocking when "
+				"norm.check_security is true: set it there, not here", n);
+		else if (!known)
+			problem(v, idx("pass_rule.blocking", i), "'%s' is not one of crash, "
+				"timeout, failed_trap, failed_required", n);
+	}
+	strlist_release(&names);
+	bonus = get_str(v, r, "pass_rule", "bonus", true);
+	if (bonus && !strcmp(bonus, "forfeit"))
+		rule->bonus = BONUS_FORFEIT;
+	else if (bonus && strcmp(bonus, "refuse"))
+		problem(v, "pass_rule.bonus", "'%s' is not one of refuse (a blocking "
+			"finding in the bonus refuses the submission) or forfeit (it only "
+			"costs the bonus points)", bonus);
+}
+
+/* A required test or the rule naming what no test can give is a mistake. */
+static void check_rule_consistency(struct vctx *v)
+{
+	const struct spec *s = v->spec;
+	bool any_required = false;
+	size_t i;
+
+	for (i = 0; i < s->base.n; i++)
+		any_required = any_required || s->base.tests[i].required;
+	for (i = 0; i < s->bonus.n; i++)
+		any_required = any_required || s->bonus.tests[i].required;
+	if (any_required && !s->rule.failed_required)
+		problem(v, "pass_rule.blocking", "tests are marked required but "
+			"failed_required is not blocking: their \"required\" means nothing");
 }
 
 static void check_validation(struct vctx *v, json_t *root)
@@ -691,8 +763,8 @@ int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 	static const char *const keys[] = {
 		"name", "language", "type", "tier", "tier_info", "tags",
 		"passing_score", "header", "function", "required_functions",
-		"compile", "driver", "moulinette", "bonus", "norm", "validation",
-		"qcm", NULL,
+		"compile", "driver", "moulinette", "bonus", "norm", "?pass_rule",
+		"validation", "qcm", NULL,
 	};
 	static const char *const ckeys[] = { "std", "cflags", NULL };
 	static const char *const bkeys[] = { "required_functions", "tests", NULL };
@@ -770,6 +842,8 @@ int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 			check_file(&v, "driver.reference", ref, &s->reference);
 	}
 	check_norm(&v, root);
+	check_pass_rule(&v, root);
+	check_rule_consistency(&v);
 	check_validation(&v, root);
 	check_qcm(&v, root);
 	if (!s->fuzz_oracle)

@@ -24,6 +24,7 @@ struct spec_test {
 	int         points;
 	bool        trap;
 	const char *trap_explanation;   /* NULL when not a trap */
+	bool        required;           /* its failure refuses the submission */
 	unsigned    timeout_ms;
 };
 
@@ -38,6 +39,24 @@ struct spec_edge {
 	const char *expected;           /* non_null, null, no_memory_leak, exit_hlt */
 	bool        trap;
 	const char *trap_explanation;
+};
+
+/* What refuses a submission whatever its score (pass_rule, and the norm's
+ * check_memory and check_security): see score.h. */
+enum bonus_rule {
+	BONUS_REFUSE,           /* a blocking finding in an attempted bonus refuses
+				 * the submission, and the bonus earns nothing */
+	BONUS_FORFEIT,          /* it only costs the bonus points */
+};
+
+struct pass_rule {
+	bool crash;             /* a test that crashed */
+	bool timeout;           /* a test that ran out of time */
+	bool failed_trap;       /* a trap test that did not pass */
+	bool failed_required;   /* a required test (or an edge case) that did not pass */
+	bool memory;            /* norm.check_memory: a leak or a memory error */
+	bool security;          /* norm.check_security: a call the sandbox stopped */
+	enum bonus_rule bonus;
 };
 
 struct spec_qcm {
@@ -71,6 +90,7 @@ struct spec {
 	char       *reference;          /* resolved path */
 	struct strlist allowed, forbidden;
 	bool        norm_blocking;
+	struct pass_rule rule;
 	struct strlist expected_pass, expected_fail;   /* resolved paths */
 	struct spec_qcm *qcm;
 	size_t      nqcm;
