@@ -67,6 +67,7 @@ void grade_add_violation(struct grade *g, const char *function,
 	v->function = xstrdup(function);
 	v->location = xstrdup(location ? location : "");
 	v->why = xstrdup(why);
+	v->runtime = false;
 }
 
 static void table_release(struct table_result *t)

@@ -306,3 +306,59 @@ Test(grade, fuzzing_against_the_reference_oracle, .timeout = 120)
 	json_decref(j);
 	run_release(&r);
 }
+
+/* The pass rule: a blocking finding refuses the file whatever its score,
+ * and the report's first line says which. */
+Test(grade, a_crash_refuses_whatever_the_score, .timeout = 120)
+{
+	struct run r;
+	json_t *j = grade_json(&r, SUB "no_null_check.c", "--only", "test_alloc_failures",
+			       NULL);
+	json_t *b;
+
+	cr_assert_not_null(j, "%s", r.err);
+	cr_assert_eq(r.status, 1);
+	cr_assert(json_is_false(json_object_get(j, "passed")));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "refused");
+	b = json_array_get(json_object_get(j, "refused_because"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(b, "kind")), "crash");
+	cr_assert_str_eq(json_string_value(json_object_get(b, "test")), "test_alloc_failures");
+	cr_assert_str_eq(json_string_value(json_object_get(report_test(j,
+			 "test_alloc_failures"), "blocking")), "crash");
+	/* the tests --only left out are no finding */
+	cr_assert(json_is_null(json_object_get(report_test(j, "test_kvm_open"), "blocking")));
+	json_decref(j);
+	run_release(&r);
+
+	grader_run(&r, false, "NO_COLOR=1", "test", "-s", "spec.json", "-f",
+		   SUB "no_null_check.c", "--only", "test_alloc_failures", NULL);
+	cr_assert_eq(r.status, 1);
+	cr_assert(!strncmp(r.out, "refused: a crash in test_alloc_failures \u2014 blocking",
+			   strlen("refused: a crash in test_alloc_failures \u2014 blocking")),
+		  "first line: %s", r.out);
+	has(r.out, "trap, blocking");
+	run_release(&r);
+}
+
+Test(grade, a_bonus_that_never_detects_earns_nothing_and_refuses, .timeout = 120)
+{
+	struct run r;
+	json_t *j = grade_json(&r, "mutants/refused_bonus_1_never_detects.c", NULL);
+	json_t *bonus, *b;
+	size_t i;
+	bool from_bonus = false;
+
+	cr_assert_not_null(j, "%s", r.err);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	bonus = json_object_get(j, "bonus");
+	cr_assert(json_is_true(json_object_get(bonus, "forfeit")));
+	cr_assert_eq(json_integer_value(json_object_get(bonus, "score")), 0);
+	cr_assert_gt(json_integer_value(json_object_get(bonus, "earned")), 0,
+		     "the tests' points stay as partial credit");
+	json_array_foreach(json_object_get(j, "refused_because"), i, b)
+		from_bonus = from_bonus ||
+			     !strcmp(json_string_value(json_object_get(b, "table")), "bonus");
+	cr_assert(from_bonus, "%s", r.out);
+	json_decref(j);
+	run_release(&r);
+}

@@ -61,6 +61,15 @@ static const struct bad_spec bad_specs[] = {
 	{ "deep_nesting.json", { "cannot parse spec", "maximum parsing depth" } },
 	{ "nul_byte.json", { "cannot parse spec", "\\u0000 is not allowed" } },
 	{ "not_a_file.json", { "header: 'tests/grader/specs/.' is a directory, not a file" } },
+	{ "bad_pass_rule.json", {
+		"moulinette.tests[0].required: expected a boolean, got a string",
+		"pass_rule.strict: unknown key",
+		"pass_rule.blocking[1]: 'leak' is blocking when norm.check_memory is true",
+		"pass_rule.blocking[2]: 'forbidden_call' is blocking when norm.check_security",
+		"pass_rule.blocking[3]: 'sometimes' is not one of crash, timeout, failed_trap, failed_required",
+		"pass_rule.blocking[4]: 'crash' is listed twice",
+		"pass_rule.bonus: 'maybe' is not one of refuse",
+		"tests are marked required but failed_required is not blocking" } },
 };
 
 /* One test per fixture, by index: Criterion re-executes its workers, so
@@ -98,10 +107,11 @@ Test(spec, integer_too_big_for_64_bits) { check_bad(12); }
 Test(spec, nesting_too_deep) { check_bad(13); }
 Test(spec, nul_byte_in_a_string) { check_bad(14); }
 Test(spec, directory_for_a_file) { check_bad(15); }
+Test(spec, pass_rule_problems) { check_bad(16); }
 
 Test(spec, every_fixture_has_a_test)
 {
-	cr_assert_eq(sizeof(bad_specs) / sizeof(bad_specs[0]), 16);
+	cr_assert_eq(sizeof(bad_specs) / sizeof(bad_specs[0]), 17);
 }
 
 Test(spec, accepts_a_valid_spec)

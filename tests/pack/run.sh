@@ -337,5 +337,81 @@ else
 	skip "progress on a terminal: script(1) is not installed (bsdutils)"
 fi
 
+echo "gate: a mutant that only loses points is noticed, not killed"
+# ---------------------------------------------------------------------------
+n=$(tmpdir)
+small_pack "$n" '["references/ref_solution.c"]' '["mutants/mutant_e_return.c"]'
+cp mutants/mutant_e_return.c "$n/mutants/"
+# the test that sees mutant E's fault neither required nor a trap: its
+# failure costs points only, and the rest reaches the passing score
+jq '(.moulinette.tests[] | select(.name == "test_implant_bounds")) |= (.required = false | .trap = false | del(.trap_explanation))' \
+	"$n/spec.json" >"$n/spec.tmp" && mv "$n/spec.tmp" "$n/spec.json"
+"$GRADER" test -s "$n/spec.json" -f "$n/mutants/mutant_e_return.c" --json >"$OUT/noticed-test.json" 2>/dev/null
+st=$?
+if [ $st -eq 0 ]; then ok "the student verdict of that mutant is PASS (exit 0)"
+else bad "the student verdict of that mutant is PASS (exit 0, got $st)" "$(head -c 2000 "$OUT/noticed-test.json")"; fi
+"$GRADER" mutants -r "$n/references/ref_solution.c" -s "$n/spec.json" --validate --json \
+	--junit "$OUT/noticed-junit.xml" --report "$OUT/noticed-report.json" >"$OUT/noticed.json" 2>"$OUT/noticed.err"
+st=$?
+if [ $st -eq 1 ]; then ok "grader mutants --validate fails (exit 1)"
+else bad "grader mutants --validate fails (exit 1, got $st)" "$(cat "$OUT/noticed.err")"; fi
+jqtrue "its verdict is noticed, by the test that lost points" "$OUT/noticed.json" \
+	'.submissions[0] | .verdict == "noticed" and .noticed_by == ["test_implant_bounds"] and .passed and (.ok | not)'
+jqtrue "the why says a student would pass it and what to do" "$OUT/noticed.json" \
+	'.submissions[0].why | contains("so a student would get PASS") and contains("required")'
+jqtrue "it is not counted as killed" "$OUT/noticed.json" '.counts.noticed == 1 and .counts.killed == 0 and .mutation_score == 0'
+expect "JUnit: a failure of type noticed, naming the test" python3 -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+f = {c.get("name"): c.find("failure") for c in root.iter("testcase")}
+n = f["mutants/mutant_e_return.c"]
+assert n is not None and n.get("type") == "noticed" and "test_implant_bounds" in n.get("message"), n
+' "$OUT/noticed-junit.xml"
+jqtrue "Stryker: Survived, the reason names the test and the PASS" "$OUT/noticed-report.json" \
+	'[.files[].mutants[]] | length == 1 and .[0].status == "Survived" and (.[0].statusReason | contains("student verdict is PASS") and contains("test_implant_bounds")) and .[0].killedBy == []'
+"$GRADER" mutants -r "$n/references/ref_solution.c" -s "$n/spec.json" --validate \
+	>"$OUT/noticed.txt" 2>/dev/null
+contains "the matrix flags the row" "$OUT/noticed.txt" "! mutants/mutant_e_return.c"
+contains "the matrix says noticed" "$OUT/noticed.txt" " noticed "
+contains "the summary counts it" "$OUT/noticed.txt" "0/1 killed, 1 noticed"
+if grep -F 'mutants/mutant_e_return.c' "$OUT/noticed.txt" | grep -q ' f'; then
+	ok "a small letter: the failure cost points only"
+else bad "a small letter: the failure cost points only" "$(cat "$OUT/noticed.txt")"; fi
+
+echo "student verdict: every file of the pack, graded as a student would"
+# ---------------------------------------------------------------------------
+# grader test on each file: exit 1 and passed false for every expected_fail,
+# exit 0 and 100 for every expected_pass (what grader mutants judges, seen
+# from the student's command)
+while read -r f; do
+	"$GRADER" test -s spec.json -f "$f" --json >"$OUT/student.json" 2>/dev/null
+	st=$?
+	if [ $st -eq 1 ] && [ "$(jq -r '.passed == false and .verdict == "refused" and (.refused_because | length) > 0' "$OUT/student.json")" = true ]; then
+		ok "$f: refused ($(jq -r '.refused_because[0].text' "$OUT/student.json"))"
+	else bad "$f: refused (exit 1, passed false)" "status $st" "$(head -c 1500 "$OUT/student.json")"; fi
+done < <(jq -r '.validation.expected_fail[]' spec.json)
+while read -r f; do
+	"$GRADER" test -s spec.json -f "$f" --json >"$OUT/student.json" 2>/dev/null
+	st=$?
+	if [ $st -eq 0 ] && [ "$(jq -r '.passed and .score == 100 and ((.bonus == null) or (.bonus.score == .bonus.max_score))' "$OUT/student.json")" = true ]; then
+		ok "$f: passed with 100"
+	else bad "$f: passed with 100 (exit 0)" "status $st" "$(jq -c '.refused_because' "$OUT/student.json" | head -c 1500)"; fi
+done < <(jq -r '.validation.expected_pass[]' spec.json)
+
+echo "determinism: five runs of the pack give the same verdicts and scores"
+# ---------------------------------------------------------------------------
+verdicts() { jq -c '[.submissions[] | [.file, .verdict, .score, .bonus_score, ([.tests | to_entries[] | [.key, .value.status]])]]' "$1"; }
+verdicts "$OUT/pack.json" >"$OUT/det.0"
+same=1
+for i in 1 2 3 4; do
+	"$GRADER" mutants -r references/ref_solution.c -s spec.json --json >"$OUT/det.json" 2>/dev/null
+	verdicts "$OUT/det.json" >"$OUT/det.$i"
+	if ! cmp -s "$OUT/det.0" "$OUT/det.$i"; then
+		same=0
+		bad "run $((i + 1)) differs from the first" "$(diff <(jq . "$OUT/det.0") <(jq . "$OUT/det.$i") | head -20)"
+	fi
+done
+[ $same -eq 1 ] && ok "5 runs, the same verdicts, scores and test statuses"
+
 echo "pack-test: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
