@@ -6,6 +6,7 @@
 #   make demo       run the "Hi!" guest in bin/westworld
 #   make bench      print the speed figures
 #   make fuzz       fuzz the spec loader (FUZZ_SECONDS=60, clang's libFuzzer)
+#   make coverage   lines and branches of the references the graded tests reach
 #   make validate SPEC=... REF=...   validate another copy of the pack
 #
 # Quiet by default; V=1 shows the commands.  WERROR=0 drops -Werror from the
@@ -42,13 +43,13 @@ VG_FLAGS := --quiet --error-exitcode=1 --leak-check=full \
 BUILD    := build
 SOLUTIONS := $(wildcard references/*.c) $(wildcard alternatives/*.c)
 
-.PHONY: all deps test validate demo bench clean solutions-test help
+.PHONY: all deps test validate demo bench clean solutions-test help coverage
 .DEFAULT_GOAL := all
 
 all: deps
 
 help:
-	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # Install (or name) the Debian packages we need, once per checkout.
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -85,6 +86,7 @@ solutions-test: $(MAIN_BINS)
 -include tests/pack/pack.mk
 -include tests/hostile/hostile.mk
 -include fuzz/fuzz.mk
+-include tests/coverage/coverage.mk
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
