@@ -503,7 +503,12 @@ static unsigned run_worker(const struct ww_item *items, unsigned n, unsigned sta
 			payload = malloc(h.len + 1);
 			if (payload == NULL)
 				exit(2);
-			r = read_full(pfd[0], payload, h.len, deadline, out_fd);
+			/* the header came: its payload follows in the same
+			 * record, whatever is left of the test's deadline (a
+			 * header just at the deadline is no timeout) */
+			r = read_full(pfd[0], payload, h.len,
+				      deadline > now_ms() + 1000 ? deadline : now_ms() + 1000,
+				      out_fd);
 			payload[h.len] = '\0';
 			if (r == READ_EOF)
 				why = STOP_FORGED;      /* a header without its payload */
