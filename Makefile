@@ -94,7 +94,7 @@ solutions-test: $(MAIN_BINS)
 mutants-check:
 	$(Q)python3 tools/mutants.py --check
 
-test: mutants-check solutions-test unit-test grader-test grader-valgrind examples-test \
+test: mutants-check solutions-test unit-test grader-test grader-valgrind examples-test coverage \
       pack-test hostile-test
 
 # The kill matrix on stdout; for CI, the JUnit and Stryker reports in
