@@ -62,7 +62,8 @@
 #define KVM_INTERNAL_ERROR_EMULATION 1
 
 /* Hypercalls (VMCALL, bonus).  Linux defines KVM_HC_* numbers 1 to 12; any
- * other number is unknown and returns -KVM_ENOSYS in RAX. */
+ * other number is unknown and returns -KVM_ENOSYS in RAX.  The simulator's
+ * VMM implements none of the known ones: they return 0. */
 #define KVM_HC_VAPIC_POLL_IRQ 1
 #define KVM_HC_MAX_KNOWN      12
 #define KVM_ENOSYS            1000
@@ -143,8 +144,10 @@ typedef struct {
             uint64_t data_offset;
         } io;
         /* KVM_EXIT_MMIO: a load or store to a guest-physical address that no
-         * memory slot backs.  Write: data holds the len bytes written.  Read:
-         * the VMM fills data, the next kvm_run() completes the load. */
+         * memory slot backs, or that the EPT does not allow (a store to a
+         * read-only page, as a read-only memslot).  Write: data holds the len
+         * bytes written.  Read: the VMM fills data, the next kvm_run()
+         * completes the load. */
         struct {
             uint64_t phys_addr;
             uint8_t  data[8];
@@ -283,7 +286,8 @@ typedef struct {
 } SerialPort;
 
 /* A UART at COM1 after reset: LCR 0x03 (8N1), MCR 0x08 (OUT2), LSR THRE|TEMT,
- * MSR DCD|DSR|CTS, divisor 12 (9600 baud).  NULL on allocation failure. */
+ * MSR DCD|DSR|CTS, IER 0 (no interrupt enabled), divisor 12 (9600 baud).
+ * NULL on allocation failure. */
 SerialPort *serial_create(void);
 
 /* True if port is one of the eight registers of this UART. */
@@ -295,7 +299,10 @@ bool serial_handles(const SerialPort *serial, uint16_t port);
 int serial_out(SerialPort *serial, uint16_t port, uint8_t value);
 
 /* A guest read of port into *value.  Reading RBR takes the received byte
- * and clears LSR.DR.  -1 if the port is not this UART's or value is NULL. */
+ * and clears LSR.DR.  IIR names the pending interrupt of highest priority
+ * among those IER enables: received data (UART_IIR_RDI) while LSR.DR, else
+ * THR empty (UART_IIR_THRI: the line is never busy), else none
+ * (UART_IIR_NO_INT).  -1 if the port is not this UART's or value is NULL. */
 int serial_in(SerialPort *serial, uint16_t port, uint8_t *value);
 
 /* The host side of the line: byte arrives in RBR and LSR.DR is set (a byte
@@ -380,7 +387,8 @@ KvmVcpu *kvm_create_vcpu(KvmVm *vm, int vcpu_id);
  *   HLT         hlt; RIP points past it and the vCPU stays halted: running
  *               it again exits with HLT again until a new entry point is set
  *   IO          in/out; RIP points past the instruction
- *   MMIO        a load or store to an address no memory slot backs
+ *   MMIO        a load or store to an address no memory slot backs, or
+ *               that the EPT does not allow (a store to a read-only page)
  *   SHUTDOWN    an opcode outside the subset (the triple-fault analogue)
  *   FAIL_ENTRY  RIP outside guest memory when an instruction starts
  *               (at entry, or after the previous one ran off the end), or
