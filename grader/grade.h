@@ -113,6 +113,7 @@ struct grade {
 
 	int         passing_score;
 	bool        passed;
+	bool        partial;            /* --only left tests out */
 	struct blocker *blockers;       /* why it is refused, most serious first */
 	size_t      nblockers;
 	unsigned    total_ms;

@@ -54,6 +54,7 @@ static size_t judge_table(struct grade *g, struct table_result *t,
 
 		r->points = r->status == ST_PASS ? r->max_points : 0;
 		t->earned += r->points;
+		g->partial = g->partial || r->unselected;
 		t->max_score += r->max_points;
 		r->blocking = t->graded && g->compiled && !g->refused
 			? test_finding(r, rule) : FINDING_NONE;
@@ -84,6 +85,7 @@ void score_grade(struct grade *g, const struct pass_rule *rule,
 	free(g->blockers);
 	g->blockers = NULL;
 	g->nblockers = 0;
+	g->partial = false;
 	g->norm_ok = true;
 	for (i = 0; i < g->nviolations; i++)
 		if (!g->violations[i].runtime)
@@ -139,6 +141,10 @@ char *blocker_text(const struct blocker *b, const struct grade *g)
 	case FINDING_FAILED_REQUIRED:
 		return xasprintf("%s%s failed, and it is required", b->test, where);
 	case FINDING_SCORE:
+		if (g->partial)
+			return xasprintf("the score %d counts only the tests --only "
+					 "ran: a file passes on the whole table",
+					 g->base.score);
 		return xasprintf("the score %d is below the passing score %d",
 				 g->base.score, g->passing_score);
 	case FINDING_NONE:

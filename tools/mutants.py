@@ -193,9 +193,10 @@ MUTANTS = [
              "    if (narrative == NULL || size == 0 ||\n"
              "        host->park == NULL || host->brain == NULL)\n"
              "        return -1;\n"),
-            ("    /* written so that addr + size cannot overflow */\n"
+            ("    off = addr - vm->guest_phys_addr;\n"
              "    if (off >= vm->memory_size || size > vm->memory_size - off)\n"
              "        return -1;\n",
+             "    off = addr - vm->guest_phys_addr;\n"
              "    /* MUTANT E: no check that [off, off + size) fits */\n"),
         ],
     ),

@@ -217,7 +217,8 @@ out:
 /* Allocation k of those a run makes fails: dolores_wakes_up() returns -1,
  * the host is not conscious, and retiring it leaves nothing. */
 static bool run_alloc_fail(struct ww_test *t, const uint8_t *code, size_t len,
-			   uint64_t addr, uint64_t k, uint64_t n, const char *what)
+			   uint64_t addr, uint64_t ds_base, uint64_t k, uint64_t n,
+			   const char *what)
 {
 	char desc[1024], kind[16];
 	WestworldHost *host;
@@ -228,6 +229,7 @@ static bool run_alloc_fail(struct ww_test *t, const uint8_t *code, size_t len,
 	host = ww_host_with(t, FAR_MB, code, len, addr);
 	if (host == NULL)
 		return false;
+	host->brain->sregs.ds.base = ds_base;
 	ww_phase("dolores_wakes_up() on %s with allocation #%llu of the run made to "
 		 "fail", what, (unsigned long long)k);
 	ww_hint("a run loop that goes on when kvm_run() returns -1?");
@@ -264,26 +266,83 @@ out:
 	return ok;
 }
 
+/* A guest whose run needs a new EPT table on the way (a lazy EPT builds
+ * it when the guest first touches that 2 MiB region). */
+struct alloc_sweep {
+	const uint8_t *code;
+	size_t   len;
+	uint64_t addr, ds_base, rip_after;
+	const char *what;
+};
+
+/* At 0x1ffff8 of a 3 MB host, across the 2 MiB line: mov dx, 0x3f8 ; mov al,
+ * '<' ; out dx, al ; nop ; nop | (0x200000) mov al, '>' ; out dx, al ; hlt.
+ * The second half is in a 2 MiB region of its own (a page table of its
+ * own): a lazy EPT needs a new table in the middle of the run, after the
+ * first OUT. */
+static const uint8_t g_far[] = { 0xba, 0xf8, 0x03, 0xb0, '<', 0xee, 0x90, 0x90,
+				 0xb0, '>', 0xee, 0xf4 };
+/* nop ; mov al, 0x41 with its immediate at 0x200000 ; hlt */
+static const uint8_t g_straddle[] = { 0x90, 0xb0, 0x41, 0xf4 };
+/* mov al, [0x0010] ; mov [0x0020], al ; hlt, with DS.base 0x200000 (set by
+ * the VMM, as KVM_SET_SREGS does) */
+static const uint8_t g_far_data[] = { 0xa0, 0x10, 0x00, 0xa2, 0x20, 0x00, 0xf4 };
+
+static const struct alloc_sweep sweeps[] = {
+	{ g_far, sizeof(g_far), 0x200000 - 8, 0, 0x200004,
+	  "`mov dx, 0x3f8; mov al, '<'; out dx, al; nop; nop; mov al, '>'; out dx, "
+	  "al; hlt` at 0x1ffff8 of a 3 MB host (crossing into 0x200000)" },
+	{ g_straddle, sizeof(g_straddle), 0x200000 - 2, 0, 0x200002,
+	  "`nop; mov al, 0x41; hlt` at 0x1ffffe of a 3 MB host (the immediate of "
+	  "the mov at 0x200000, in a page table of its own)" },
+	{ g_far_data, sizeof(g_far_data), WW_GUEST_ENTRY, 0x200000, WW_GUEST_ENTRY + 7,
+	  "`mov al, [0x10]; mov [0x20], al; hlt` at 0x7c00 of a 3 MB host with DS.base "
+	  "0x200000 (data in a page table of its own)" },
+};
+
+/* A clean run of the guest counts its allocations; then each is made to
+ * fail in turn. */
+static bool alloc_sweep(struct ww_test *t, const struct alloc_sweep *w)
+{
+	WestworldHost *host;
+	uint64_t amark, n, k;
+	bool ok = false;
+	int r;
+
+	host = ww_host_with(t, FAR_MB, w->code, w->len, w->addr);
+	if (host == NULL)
+		return false;
+	host->brain->sregs.ds.base = w->ds_base;
+	ww_phase("dolores_wakes_up() on %s (clean run, counting its allocations)",
+		 w->what);
+	ww_hint("a HLT that does not stop the run loop?");
+	amark = ww_alloc_mark();
+	r = dolores_wakes_up(host);
+	n = ww_alloc_calls_since(amark);
+	EXPECT(t, r == 0 && host->brain->regs.rip == w->rip_after, "dolores_wakes_up() "
+	       "on %s: expected 0 and RIP 0x%llx (past the hlt), got %d and RIP "
+	       "0x%llx", w->what, (unsigned long long)w->rip_after, r,
+	       (unsigned long long)host->brain->regs.rip);
+	ww_retire(host);
+	host = NULL;
+	for (k = 1; k <= n; k++)
+		if (!run_alloc_fail(t, w->code, w->len, w->addr, w->ds_base, k, n,
+				    w->what))
+			goto out;
+	ok = true;
+out:
+	ww_retire(host);
+	return ok;
+}
+
 void test_host_run(struct ww_test *t)
 {
 	static const uint8_t int3[] = { 0xcc, 0xf4 };
 	static const uint8_t nop[] = { 0x90 };
 	static const uint8_t mov_cut[] = { 0x90, 0xb0 };
-	/* At 0x1ffff8 of a 3 MB host, across the 2 MiB line: mov dx, 0x3f8 ;
-	 * mov al, '<' ; out dx, al ; nop ; nop | (0x200000) mov al, '>' ; out
-	 * dx, al ; hlt.  The second half is in a 2 MiB region of its own (a
-	 * page table of its own): a lazy EPT needs a new table in the middle
-	 * of the run, after the first OUT. */
-	static const uint8_t far[] = { 0xba, 0xf8, 0x03, 0xb0, '<', 0xee, 0x90, 0x90,
-				       0xb0, '>', 0xee, 0xf4 };
-	const uint64_t far_at = 0x200000 - 8;
-	const char *far_what = "`mov dx, 0x3f8; mov al, '<'; out dx, al; nop; nop; "
-			       "mov al, '>'; out dx, al; hlt` at 0x1ffff8 of a 3 MB "
-			       "host (crossing into 0x200000)";
 	WestworldHost *host = NULL;
 	KvmRegs r0;
-	size_t mark;
-	uint64_t amark, n, k;
+	size_t mark, k;
 	int r;
 
 	if (!run_fatal(t, int3, sizeof(int3), WW_GUEST_ENTRY, KVM_EXIT_SHUTDOWN,
@@ -363,24 +422,10 @@ void test_host_run(struct ww_test *t)
 	ww_retire(host);
 	host = NULL;
 
-	/* kvm_run() failing under dolores_wakes_up(): count the allocations of a
-	 * clean run, then make each fail in turn */
-	host = ww_host_with(t, FAR_MB, far, sizeof(far), far_at);
-	if (host == NULL)
-		return;
-	ww_phase("dolores_wakes_up() on %s (clean run, counting its allocations)",
-		 far_what);
-	ww_hint("a HLT that does not stop the run loop?");
-	amark = ww_alloc_mark();
-	r = dolores_wakes_up(host);
-	n = ww_alloc_calls_since(amark);
-	EXPECT(t, r == 0 && host->brain->regs.rip == 0x200004, "dolores_wakes_up() "
-	       "on %s: expected 0 and RIP 0x200004 (past the hlt), got %d and RIP "
-	       "0x%llx", far_what, r, (unsigned long long)host->brain->regs.rip);
-	ww_retire(host);
-	host = NULL;
-	for (k = 1; k <= n; k++)
-		if (!run_alloc_fail(t, far, sizeof(far), far_at, k, n, far_what))
+	/* kvm_run() failing under dolores_wakes_up(), wherever the EPT needs a
+	 * table: an opcode, an operand byte, a data access */
+	for (k = 0; k < sizeof(sweeps) / sizeof(sweeps[0]); k++)
+		if (!alloc_sweep(t, &sweeps[k]))
 			return;
 out:
 	ww_retire(host);

@@ -435,6 +435,88 @@ out:
 	return ok;
 }
 
+/* A slot that starts at guest-physical 0x10000: below it no slot backs
+ * anything.  A load from 0x100 is MMIO, RIP 0x100 fails the entry, and
+ * DS.base 0x1000 reaches the slot's first byte. */
+static bool run_slot_above(struct ww_test *t)
+{
+	/* mov al, [0x0100] ; out 0x80, al ; mov ax, 0x1000 ; mov ds, ax ;
+	 * mov al, [0x0000] ; hlt */
+	static const uint8_t code[] = { 0xa0, 0x00, 0x01, 0xe6, 0x80, 0xb8, 0x00, 0x10,
+					0x8e, 0xd8, 0xa0, 0x00, 0x00, 0xf4 };
+	const char *what = "`mov al, [0x100]` at 0x10000, in a VM whose only slot is "
+			   "4 KiB at guest-physical 0x10000";
+	KvmDevice *kvm = NULL;
+	KvmVm *vm = NULL;
+	KvmVcpu *vcpu = NULL;
+	uint8_t *mem;
+	uint32_t reason;
+	bool ok = false;
+	int r, b;
+
+	mem = mmap(NULL, BARE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (mem == MAP_FAILED) {
+		ww_fail(t, "harness: cannot map the guest's memory");
+		return false;
+	}
+	memset(mem, 0xf4, BARE_SIZE);
+	memcpy(mem, code, sizeof(code));
+	ww_phase("kvm_open()");
+	kvm = kvm_open();
+	EXPECT(t, kvm != NULL, "kvm_open(): expected a device, got NULL");
+	ww_phase("kvm_create_vm(kvm)");
+	vm = kvm_create_vm(kvm);
+	EXPECT(t, vm != NULL, "kvm_create_vm(kvm): expected a VM, got NULL");
+	ww_phase("kvm_set_user_memory_region(vm, 0, 0x10000, 4 KiB, page of the caller)");
+	r = kvm_set_user_memory_region(vm, 0, 0x10000, BARE_SIZE, mem);
+	EXPECT(t, r == 0, "kvm_set_user_memory_region(vm, 0, 0x10000, 4 KiB, "
+	       "host_addr): expected 0, got %d", r);
+	ww_phase("kvm_create_vcpu(vm, 0)");
+	vcpu = kvm_create_vcpu(vm, 0);
+	EXPECT(t, vcpu != NULL && vcpu->kvm_run != NULL, "kvm_create_vcpu(vm, 0): "
+	       "expected a vCPU with its kvm_run mapping");
+
+	vcpu->regs.rip = 0x100;
+	if (!run_once(t, vcpu, "a vCPU with RIP 0x100 in a VM whose only slot starts "
+		      "at 0x10000", &reason))
+		goto out;
+	EXPECT(t, reason == KVM_EXIT_FAIL_ENTRY, "kvm_run() with RIP 0x100, below the "
+	       "VM's only slot (0x10000 - 0x10fff): RIP is outside guest memory, "
+	       "expected %s, got %s", ww_exit_name(KVM_EXIT_FAIL_ENTRY),
+	       ww_exit_name(reason));
+	vcpu->regs.rip = 0x10000;
+	if (!run_once(t, vcpu, what, &reason))
+		goto out;
+	EXPECT(t, reason == KVM_EXIT_MMIO && vcpu->kvm_run->mmio.phys_addr == 0x100 &&
+	       !vcpu->kvm_run->mmio.is_write && vcpu->kvm_run->mmio.len == 1,
+	       "kvm_run() on %s: 0x100 is below the slot, no memory backs it: "
+	       "expected an MMIO read of 1 byte at 0x100, got %s (phys_addr 0x%llx)",
+	       what, ww_exit_name(reason),
+	       (unsigned long long)vcpu->kvm_run->mmio.phys_addr);
+	vcpu->kvm_run->mmio.data[0] = 0x5c;
+	if (!run_expect(t, vcpu, KVM_EXIT_IO, "the MMIO read at 0x100 answered with "
+			"0x5c, then `out 0x80, al`"))
+		goto out;
+	b = ww_io_byte(t, vcpu, "`out 0x80, al`");
+	if (b < 0)
+		goto out;
+	EXPECT(t, b == 0x5c, "the VMM answered the MMIO read at 0x100 (below the slot) "
+	       "with 0x5c, then `out 0x80, al` wrote 0x%02x", b);
+	if (!run_expect(t, vcpu, KVM_EXIT_HLT, "`mov ax, 0x1000; mov ds, ax; mov al, "
+			"[0]; hlt` (DS.base 0x10000: the slot's first byte)"))
+		goto out;
+	EXPECT(t, (vcpu->regs.rax & 0xff) == 0xa0, "`mov al, [0]` with DS.base "
+	       "0x10000, in a slot at guest-physical 0x10000: expected AL 0xa0 (the "
+	       "slot's first byte, host_addr + 0), got 0x%02llx",
+	       (unsigned long long)(vcpu->regs.rax & 0xff));
+	ok = true;
+out:
+	ww_release_kvm(vcpu, vm, kvm);
+	munmap(mem, BARE_SIZE);
+	return ok;
+}
+
 void test_run_exits(struct ww_test *t)
 {
 	/* inc ax ; hlt */
@@ -474,7 +556,9 @@ void test_run_exits(struct ww_test *t)
 			   "`mov al, 1; hlt` at 0x7fff of a 1 MB host whose EPT maps "
 			   "page 0x8000 (the immediate and the hlt) without EPT_EXEC"))
 		return;
-	run_ept_write(t);
+	if (!run_ept_write(t))
+		return;
+	run_slot_above(t);
 }
 
 /* ---- test_run_halted ---------------------------------------------------- */
@@ -664,6 +748,17 @@ void test_run_arguments(struct ww_test *t)
 	EXPECT(t, vm->guest_memory != NULL, "kvm_set_user_memory_region(vm, 0, 0, "
 	       "4 KiB, NULL) returned 0 but vm->guest_memory is NULL");
 	vm->guest_memory[0] = 0xf4;
+	/* "-1 only if vcpu is NULL, has no VM or no memory slot" */
+	r0 = vcpu->regs;
+	vcpu->vm = NULL;
+	ww_phase("kvm_run() on a vCPU whose vm is NULL");
+	r = kvm_run(vcpu);
+	vcpu->vm = vm;
+	EXPECT(t, r == -1, "kvm_run() on a vCPU with no VM (vcpu->vm NULL): expected "
+	       "-1, got %d", r);
+	EXPECT(t, !memcmp(&r0, &vcpu->regs, sizeof(r0)), "kvm_run() on a vCPU with no "
+	       "VM returned -1 but changed the registers (RIP 0x%llx -> 0x%llx)",
+	       (unsigned long long)r0.rip, (unsigned long long)vcpu->regs.rip);
 	if (!run_expect(t, vcpu, KVM_EXIT_HLT, "`hlt` at 0 by vCPU 0, created before "
 			"the VM's memory slot was set"))
 		goto out;
