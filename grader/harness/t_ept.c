@@ -157,11 +157,24 @@ static bool tr_allowed(struct ev *e, uint64_t gpa, uint32_t access,
 		       const uint8_t *want, const char *ctx)
 {
 	struct ww_test *t = e->t;
+	uint64_t last_gpa = e->ept->last_violation_gpa;
+	uint32_t last_qual = e->ept->last_violation_qual;
 	void *got;
 
 	ww_phase("ept_translate(ept, 0x%llx, %s) (%s)", (unsigned long long)gpa,
 		 access_name(access), ctx);
 	got = ept_translate(e->ept, gpa, access);
+	if (got == want && (e->ept->last_violation_gpa != last_gpa ||
+			    e->ept->last_violation_qual != last_qual)) {
+		ww_fail(t, "ept_translate(ept, 0x%llx, %s) (%s) was allowed, but "
+			"last_violation_gpa / last_violation_qual went from 0x%llx / "
+			"0x%02x to 0x%llx / 0x%02x: they describe the last violation, "
+			"and an allowed access is none", (unsigned long long)gpa,
+			access_name(access), ctx, (unsigned long long)last_gpa, last_qual,
+			(unsigned long long)e->ept->last_violation_gpa,
+			e->ept->last_violation_qual);
+		return false;
+	}
 	if (got != want) {
 		ww_fail(t, "ept_translate(ept, 0x%llx, %s) (%s): expected %s, got %s%s",
 			(unsigned long long)gpa, access_name(access), ctx, where(e, want),
@@ -617,6 +630,12 @@ void test_ept_permissions(struct ww_test *t)
 				"pages not mapped"))
 			goto out;
 	}
+	/* outside the EPT: a violation like any other, nothing found */
+	if (!tr_refused(&e, EPT_MAX_GPA | (PM_BASE + 7 * PAGE), EPT_READ, 0,
+			"EPT_MAX_GPA + 0x47000: outside the 48-bit EPT, whose low 48 "
+			"bits name a mapped page") ||
+	    !tr_refused(&e, UINT64_MAX, EPT_WRITE, 0, "the last 64-bit address"))
+		goto out;
 out:
 	destroy(ept);
 	pages_free(e.pages, PM_PAGES);

@@ -66,6 +66,8 @@ void test_host_create(struct ww_test *t)
 	int r;
 
 	if (!refuse_size(t, SIZE_MAX, "SIZE_MAX MiB does not fit in size_t") ||
+	    !refuse_size(t, SIZE_MAX / WW_MIB + 2, "a size whose bytes wrap around "
+			 "size_t to 1 MiB (memory_mb * 1 MiB overflows)") ||
 	    !refuse_size(t, SIZE_MAX / WW_MIB + 1, "the smallest size in MiB whose "
 			 "bytes do not fit in size_t") ||
 	    !refuse_size(t, (size_t)(EPT_MAX_GPA / WW_MIB) + 1, "one MiB more than "
@@ -273,6 +275,7 @@ struct alloc_sweep {
 	size_t   len;
 	uint64_t addr, ds_base, rip_after;
 	const char *what;
+	bool     direct;        /* no exit before the new table: kvm_run() alone */
 };
 
 /* At 0x1ffff8 of a 3 MB host, across the 2 MiB line: mov dx, 0x3f8 ; mov al,
@@ -291,13 +294,13 @@ static const uint8_t g_far_data[] = { 0xa0, 0x10, 0x00, 0xa2, 0x20, 0x00, 0xf4 }
 static const struct alloc_sweep sweeps[] = {
 	{ g_far, sizeof(g_far), 0x200000 - 8, 0, 0x200004,
 	  "`mov dx, 0x3f8; mov al, '<'; out dx, al; nop; nop; mov al, '>'; out dx, "
-	  "al; hlt` at 0x1ffff8 of a 3 MB host (crossing into 0x200000)" },
+	  "al; hlt` at 0x1ffff8 of a 3 MB host (crossing into 0x200000)", false },
 	{ g_straddle, sizeof(g_straddle), 0x200000 - 2, 0, 0x200002,
 	  "`nop; mov al, 0x41; hlt` at 0x1ffffe of a 3 MB host (the immediate of "
-	  "the mov at 0x200000, in a page table of its own)" },
+	  "the mov at 0x200000, in a page table of its own)", true },
 	{ g_far_data, sizeof(g_far_data), WW_GUEST_ENTRY, 0x200000, WW_GUEST_ENTRY + 7,
 	  "`mov al, [0x10]; mov [0x20], al; hlt` at 0x7c00 of a 3 MB host with DS.base "
-	  "0x200000 (data in a page table of its own)" },
+	  "0x200000 (data in a page table of its own)", true },
 };
 
 /* A clean run of the guest counts its allocations; then each is made to
@@ -329,6 +332,25 @@ static bool alloc_sweep(struct ww_test *t, const struct alloc_sweep *w)
 		if (!run_alloc_fail(t, w->code, w->len, w->addr, w->ds_base, k, n,
 				    w->what))
 			goto out;
+	/* kvm_run() itself says so: -1, not an exit */
+	if (w->direct) {
+		bool hit;
+
+		host = ww_host_with(t, FAR_MB, w->code, w->len, w->addr);
+		if (host == NULL)
+			goto out;
+		host->brain->sregs.ds.base = w->ds_base;
+		ww_phase("kvm_run() on %s with its first allocation made to fail",
+			 w->what);
+		ww_alloc_fail_at(1);
+		r = kvm_run(host->brain);
+		hit = ww_board->fail_hit;
+		ww_alloc_fail_at(0);
+		EXPECT(t, !hit || r == -1, "kvm_run() on %s with the allocation of the "
+		       "EPT table it needs made to fail: expected -1 (\"an EPT table "
+		       "cannot be allocated\"), got %d with exit_reason %s", w->what, r,
+		       ww_exit_name(host->brain->kvm_run->exit_reason));
+	}
 	ok = true;
 out:
 	ww_retire(host);
@@ -497,6 +519,10 @@ void test_says_freeze(struct ww_test *t)
 		{ KVM_EXIT_SHUTDOWN, "KVM_EXIT_SHUTDOWN" },
 		{ KVM_EXIT_FAIL_ENTRY, "KVM_EXIT_FAIL_ENTRY" },
 		{ KVM_EXIT_INTERNAL_ERROR, "KVM_EXIT_INTERNAL_ERROR" },
+		/* exits it cannot handle end the run too */
+		{ KVM_EXIT_UNKNOWN, "KVM_EXIT_UNKNOWN (an exit it cannot handle)" },
+		{ KVM_EXIT_DEBUG, "KVM_EXIT_DEBUG (an exit it cannot handle)" },
+		{ 0x7777, "0x7777 (an exit it cannot handle)" },
 	};
 	const uint8_t thr_byte = 0xa5, scr_byte = 0x9e, other_byte = 0xb6,
 		      mmio_byte = 0xc7;
@@ -613,6 +639,37 @@ void test_says_freeze(struct ww_test *t)
 	       "changed the UART");
 	EXPECT(t, host->conscious, "ford_says_freeze() on an MMIO write made the "
 	       "host not conscious: only HLT and the fatal exits do");
+
+	/* string IO: count items of size bytes, each handled */
+	{
+		static const uint8_t str[3] = { 0xa1, 0xa2, 0xa3 };
+		uint64_t tx0 = host->voice->tx_bytes;
+
+		data = io_exit(run, KVM_EXIT_IO_OUT, SERIAL_COM1_BASE + UART_THR, str[0]);
+		memcpy(data, str, sizeof(str));
+		run->io.count = 3;
+		mark = out_mark();
+		freeze(host, run, "an OUT of 3 bytes (count 3, size 1: A1 A2 A3) to THR");
+		EXPECT(t, out_has(mark, str, sizeof(str)) &&
+		       host->voice->tx_bytes == tx0 + 3, "ford_says_freeze() on an OUT "
+		       "of count 3 items of size 1 (A1 A2 A3) to THR (0x3f8): expected "
+		       "the 3 bytes on stdout, in order, and tx_bytes + 3, got %s and "
+		       "tx_bytes + %llu: each item goes to serial_out()",
+		       out_has(mark, str, sizeof(str)) ? "them" : "not them",
+		       (unsigned long long)(host->voice->tx_bytes - tx0));
+		data = io_exit(run, KVM_EXIT_IO_IN, 0x60, 0x00);
+		memset(data, 0, 4);
+		run->io.size = 2;
+		run->io.count = 2;
+		freeze(host, run, "an IN of 2 items of 2 bytes from port 0x60 (no device)");
+		EXPECT(t, data[0] == 0xff && data[1] == 0xff && data[2] == 0xff &&
+		       data[3] == 0xff, "ford_says_freeze() on an IN of count 2 items of "
+		       "size 2 from port 0x60, where no device answers: expected the 4 "
+		       "bytes at data_offset to read 0xff, got %02x %02x %02x %02x",
+		       data[0], data[1], data[2], data[3]);
+		EXPECT(t, host->conscious, "ford_says_freeze() on a string IO exit made "
+		       "the host not conscious");
+	}
 
 	/* HLT and the fatal exits */
 	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {

@@ -572,6 +572,7 @@ void test_run_halted(struct ww_test *t)
 	WestworldHost *host;
 	KvmVcpu *vcpu;
 	KvmRegs r0;
+	uint64_t e0, n0;
 	int i, r;
 
 	host = ww_host_with(t, 1, code, sizeof(code), WW_GUEST_ENTRY);
@@ -587,9 +588,20 @@ void test_run_halted(struct ww_test *t)
 	       "is false");
 	for (i = 1; i <= 2; i++) {
 		r0 = vcpu->regs;
+		e0 = vcpu->exits;
+		n0 = vcpu->instructions;
+		/* the VMM's scribbles on kvm_run do not survive an exit */
+		vcpu->kvm_run->exit_reason = KVM_EXIT_UNKNOWN;
 		if (!run_expect(t, vcpu, KVM_EXIT_HLT, "a halted vCPU (after `hlt` at "
-				"0x7c00; `mov al, 1; hlt` follows it)"))
+				"0x7c00; `mov al, 1; hlt` follows it; the VMM set "
+				"kvm_run->exit_reason to 0 before the run)"))
 			goto out;
+		EXPECT(t, vcpu->exits == e0 + 1 && vcpu->instructions == n0,
+		       "kvm_run() #%d on a halted vCPU: one more VM exit taken and no "
+		       "instruction retired, expected exits %llu and instructions "
+		       "%llu, got %llu and %llu", i + 1, (unsigned long long)(e0 + 1),
+		       (unsigned long long)n0, (unsigned long long)vcpu->exits,
+		       (unsigned long long)vcpu->instructions);
 		EXPECT(t, !memcmp(&r0, &vcpu->regs, sizeof(r0)), "kvm_run() #%d on a "
 		       "halted vCPU (after `hlt` at 0x7c00, `mov al, 1; hlt` after "
 		       "it): the vCPU must stay halted and execute nothing, but RIP "
@@ -605,9 +617,19 @@ void test_run_halted(struct ww_test *t)
 	       sizeof(again), r);
 	EXPECT(t, !vcpu->halted, "ford_implants_memories() on a halted vCPU "
 	       "returned 0 but vcpu->halted is still true: a new entry point wakes it");
+	e0 = vcpu->exits;
+	n0 = vcpu->instructions;
 	if (!run_expect(t, vcpu, KVM_EXIT_HLT, "`mov al, 2; hlt` implanted at "
 			"0x8000 after the vCPU halted"))
 		goto out;
+	/* the hlt that exits may count as retired or not: its RIP moved */
+	EXPECT(t, vcpu->exits == e0 + 1 && vcpu->instructions >= n0 + 1 &&
+	       vcpu->instructions <= n0 + 2, "`mov al, 2; hlt` run to its HLT exit: "
+	       "expected exits to grow by 1 (VM exits taken) and instructions by 1 "
+	       "or 2 (instructions retired), got exits %llu -> %llu and "
+	       "instructions %llu -> %llu", (unsigned long long)e0,
+	       (unsigned long long)vcpu->exits, (unsigned long long)n0,
+	       (unsigned long long)vcpu->instructions);
 	EXPECT(t, (uint8_t)vcpu->regs.rax == 2 && vcpu->regs.rip == 0x8003,
 	       "`mov al, 2; hlt` implanted at 0x8000 after the vCPU halted: "
 	       "expected AL 0x02 and RIP 0x8003 after its hlt, got AL 0x%02x and "
@@ -728,7 +750,8 @@ void test_run_arguments(struct ww_test *t)
 	EXPECT(t, vcpu3->vcpu_id == 3 && vcpu3->vm == vm, "kvm_create_vcpu(vm, 3): "
 	       "expected vcpu_id 3 and vcpu->vm == vm, got vcpu_id %d and vm %p "
 	       "(vm is %p)", vcpu3->vcpu_id, (void *)vcpu3->vm, (void *)vm);
-	EXPECT(t, vcpu3->fd > 0 && vcpu3->fd != vcpu->fd && vcpu3->fd != vm->fd &&
+	EXPECT(t, vm->fd > 0 && vm->fd != kvm->fd && vcpu3->fd > 0 &&
+	       vcpu3->fd != vcpu->fd && vcpu3->fd != vm->fd &&
 	       vcpu3->fd != kvm->fd && vcpu->fd > 0 && vcpu->fd != vm->fd &&
 	       vcpu->fd != kvm->fd, "fds of the device, the VM, vCPU 0 and vCPU 3: "
 	       "expected four different fds > 0 (unique per process), got %d, %d, "
@@ -886,6 +909,8 @@ void test_memory_region_refusals(struct ww_test *t)
 	const uint64_t four_gib = 4096ull * WW_MIB;
 	KvmDevice *kvm = NULL;
 	KvmVm *vm = NULL;
+	EptContext *ept = NULL;
+	bool hit;
 	uint8_t *buf = MAP_FAILED;
 	struct slot_view v0, v1;
 	uint64_t rss0, rss1;
@@ -929,6 +954,25 @@ void test_memory_region_refusals(struct ww_test *t)
 		       (unsigned long long)v1.guest_phys_addr, (void *)v1.guest_memory);
 	}
 
+	/* the mapping fails: -1, and nothing changed (owns_memory neither) */
+	ww_phase("kvm_set_user_memory_region(vm, 0, 0, 0x4000, NULL) with its first "
+		 "allocation made to fail");
+	ww_alloc_fail_at(1);
+	r = kvm_set_user_memory_region(vm, 0, 0, 0x4000, NULL);
+	hit = ww_board->fail_hit;
+	ww_alloc_fail_at(0);
+	if (hit) {
+		EXPECT(t, r == -1, "kvm_set_user_memory_region(vm, 0, 0, 0x4000, NULL) "
+		       "whose mapping fails (its first allocation made to fail): "
+		       "expected -1, got %d", r);
+		v1 = slot_of(vm);
+		EXPECT(t, same_slot(&v0, &v1), "kvm_set_user_memory_region(vm, 0, 0, "
+		       "0x4000, NULL) whose mapping fails returned -1 but changed the "
+		       "VM: memory_size 0x%llx, guest_memory %p, owns_memory %s "
+		       "(a refusal changes nothing)", (unsigned long long)v1.memory_size,
+		       (void *)v1.guest_memory, vm->owns_memory ? "true" : "false");
+	}
+
 	ww_phase("kvm_set_user_memory_region(vm, 0, 0, 0x4000, NULL) after the "
 		 "refusals");
 	r = kvm_set_user_memory_region(vm, 0, 0, 0x4000, NULL);
@@ -954,7 +998,19 @@ void test_memory_region_refusals(struct ww_test *t)
 	       (void *)v0.guest_memory, (void *)v1.guest_memory);
 	ww_phase("writing the last byte of the 0x4000-byte slot");
 	vm->guest_memory[0x3fff] = 0x5a;
+	/* the EPT the VM walks is the VMM's: destroying the VM leaves it */
+	ww_phase("ept_create(0x4000) for the VM to walk (vm->ept, borrowed)");
+	ept = ept_create(0x4000);
+	EXPECT(t, ept != NULL, "ept_create(0x4000): expected an EPT, got NULL");
+	vm->ept = ept;
 	destroy_vm(&vm);
+	ww_phase("ept_translate() of the VMM's EPT after kvm_destroy_vm() of the VM "
+		 "that walked it (\"its EPT is not its own\")");
+	(void)ept_translate(ept, 0, EPT_READ);
+	ww_phase("ept_destroy() of the VMM's EPT after kvm_destroy_vm() of the VM "
+		 "that walked it (\"its EPT is not its own\")");
+	ept_destroy(ept);
+	ept = NULL;
 
 	if (!region_ok(t, kvm, &vm, EPT_MAX_GPA - 0x1000, 0x1000, "a slot ending "
 		       "exactly at EPT_MAX_GPA"))
@@ -978,6 +1034,10 @@ void test_memory_region_refusals(struct ww_test *t)
 	       "not touched", (unsigned long long)((rss1 - rss0) >> 20));
 out:
 	destroy_vm(&vm);
+	if (ept) {
+		ww_phase("ept_destroy()");
+		ept_destroy(ept);
+	}
 	if (kvm) {
 		ww_phase("kvm_close()");
 		kvm_close(kvm);
