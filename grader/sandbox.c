@@ -392,6 +392,8 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 	strlist_addf(&argv, "%llu", (unsigned long long)g->seed);
 	if (b->with_oracle)
 		strlist_add(&argv, "--oracle-reference");
+	strlist_add(&argv, "--max-timeouts");
+	strlist_addf(&argv, "%u", SANDBOX_MAX_TIMEOUTS);
 	strlist_add(&argv, "--fuzz");
 	strlist_addf(&argv, "%u:%llu:%llu", spec->fuzz_enabled ? spec->fuzz_iterations : 0,
 		     (unsigned long long)spec->fuzz_min, (unsigned long long)spec->fuzz_max);

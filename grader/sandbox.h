@@ -13,6 +13,11 @@
 #include "grade.h"
 #include "spec.h"
 
+/* After this many timeouts in one submission the tests left are not run:
+ * something loops (every timeout blocks the verdict already), and each
+ * would only wait out its time. */
+#define SANDBOX_MAX_TIMEOUTS 3
+
 struct sandbox_opts {
 	const char *only;       /* a test or edge case name, or NULL for all */
 	bool        bonus;      /* run the bonus table */

@@ -36,6 +36,17 @@ WestworldHost *ww_host_with(struct ww_test *t, size_t mb, const uint8_t *code,
 	return host;
 }
 
+bool ww_in_order(const void *buf, size_t n, const void *want, size_t len)
+{
+	const uint8_t *b = buf, *w = want;
+	size_t i, k = 0;
+
+	for (i = 0; i < n && k < len; i++)
+		if (b[i] == w[k])
+			k++;
+	return k == len;
+}
+
 const char *ww_hex(const uint8_t *code, size_t len)
 {
 	static char buf[4][160];

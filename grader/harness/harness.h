@@ -138,6 +138,10 @@ void ww_retire(WestworldHost *host);
 /* kvm_destroy_vcpu(), kvm_destroy_vm(), kvm_close() of those not NULL, in
  * that order, each its own phase (a hang in one is named). */
 void ww_release_kvm(KvmVcpu *vcpu, KvmVm *vm, KvmDevice *kvm);
+/* True if the len bytes of want appear in buf[0..n) in order, anything
+ * between them: the guest's serial bytes in stdout, whatever a solution
+ * logs around or between them. */
+bool ww_in_order(const void *buf, size_t n, const void *want, size_t len);
 /* "BA F8 03 EE" style rendering of code, for messages. */
 const char *ww_hex(const uint8_t *code, size_t len);
 /* The name of an exit reason ("KVM_EXIT_IO (2)"). */

@@ -221,6 +221,40 @@ enum stop {
 
 /* The verdict of an item whose worker ended (status from waitpid) or was
  * stopped (why) before its END record. */
+/* The timeouts so far: past max_timeouts the submission loops, and the
+ * tests left would only wait out their time (report_loop_budget()). */
+#define WW_TIMEOUT_NAMES 8
+static unsigned ntimeouts, max_timeouts;
+static const char *timeout_names[WW_TIMEOUT_NAMES];
+
+/* Every item from cur on, not run: the budget of timeouts is spent. */
+static void report_loop_budget(const struct ww_item *items, unsigned cur, unsigned n)
+{
+	struct sbuf names = { 0 };
+	unsigned i;
+
+	for (i = 0; i < ntimeouts && i < WW_TIMEOUT_NAMES; i++)
+		sbuf_addf(&names, "%s%s", i ? ", " : "", timeout_names[i]);
+	for (; cur < n; cur++) {
+		struct sbuf rec = { 0 }, msg = { 0 };
+
+		sbuf_addf(&msg, "not run: the submission already ran out of time in %u "
+			  "tests (%s): something loops, and the tests left would only "
+			  "wait out their time; fix that first", ntimeouts,
+			  sbuf_str(&names));
+		proto_puts(&rec, "ev", "result");
+		proto_putu(&rec, "item", cur);
+		proto_puts(&rec, "name", items[cur].name);
+		proto_puts(&rec, "status", "not_run");
+		proto_putu(&rec, "ms", 0);
+		proto_puts(&rec, "msg", sbuf_str(&msg));
+		proto_putu(&rec, "budget", 1);
+		emit_line(&rec);
+		sbuf_release(&msg);
+	}
+	sbuf_release(&names);
+}
+
 static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 			    enum stop why, int wstatus, pid_t wpid, uint64_t ms,
 			    uint64_t cpu_ms)
@@ -288,6 +322,10 @@ static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 			  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, board.phase);
 	}
 	add_cap_note(&msg, outbytes);
+	if (!strcmp(status, "timeout") && ntimeouts < WW_TIMEOUT_NAMES)
+		timeout_names[ntimeouts] = it->name;
+	if (!strcmp(status, "timeout"))
+		ntimeouts++;
 	proto_puts(&rec, "ev", "result");
 	proto_putu(&rec, "item", idx);
 	proto_puts(&rec, "name", it->name);
@@ -330,6 +368,10 @@ static void forward_end(const struct ww_item *it, unsigned idx, const char *payl
 	else if (strcmp(st, claims[0]) && status == NULL)
 		sbuf_adds(&msg, "the test process sent a verdict without a status");
 	add_cap_note(&msg, outbytes);
+	if (!strcmp(status, "timeout") && ntimeouts < WW_TIMEOUT_NAMES)
+		timeout_names[ntimeouts] = it->name;
+	if (!strcmp(status, "timeout"))
+		ntimeouts++;
 	proto_puts(&rec, "ev", "result");
 	proto_putu(&rec, "item", idx);
 	proto_puts(&rec, "name", it->name);
@@ -614,7 +656,8 @@ static int parse_item(char *arg, struct ww_item *it)
 static void usage(void)
 {
 	fputs("usage: harness --serve --results-fd FD --seed N "
-	      "[--sysfilter off|notify|kill] [--fuzz ITER:MIN:MAX] ITEM...\n", stderr);
+	      "[--sysfilter off|notify|kill] [--fuzz ITER:MIN:MAX] "
+	      "[--max-timeouts N] ITEM...\n", stderr);
 	exit(2);
 }
 
@@ -643,6 +686,8 @@ int main(int argc, char **argv)
 			params.sysfilter = (enum ww_sysfilter_mode)m;
 		} else if (!strcmp(argv[i], "--oracle-reference"))
 			params.oracle_reference = true;
+		else if (!strcmp(argv[i], "--max-timeouts") && i + 1 < argc)
+			max_timeouts = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			params.seed = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--fuzz") && i + 1 < argc) {
@@ -682,8 +727,13 @@ int main(int argc, char **argv)
 	proto_putu(&hello, "valgrind", RUNNING_ON_VALGRIND ? 1 : 0);
 	proto_puts(&hello, "sysfilter", ww_sysfilter_mode_name(params.sysfilter));
 	emit_line(&hello);
-	while (cur < n)
+	while (cur < n) {
+		if (max_timeouts && ntimeouts >= max_timeouts) {
+			report_loop_budget(items, cur, n);
+			break;
+		}
 		cur = run_worker(items, n, cur, &params, out_fd);
+	}
 	{
 		struct sbuf done = { 0 };
 

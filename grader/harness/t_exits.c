@@ -219,7 +219,7 @@ void test_serial_output(struct ww_test *t)
 	n = ww_output(out, sizeof(out), &total);
 	EXPECT(t, r == 0, "dolores_wakes_up() on the \"Hi!\\n\" guest: expected 0, "
 	       "got %d", r);
-	EXPECT(t, memmem(out, n, "Hi!\n", 4) != NULL, "dolores_wakes_up() on the "
+	EXPECT(t, ww_in_order(out, n, "Hi!\n", 4), "dolores_wakes_up() on the "
 	       "\"Hi!\\n\" guest ({%s}): \"Hi!\\n\" expected on stdout, not found "
 	       "in its %zu bytes of output", ww_hex(g_hi, sizeof(g_hi)), total);
 	ww_retire(host);

@@ -212,7 +212,7 @@ static int handler_replaced(void)
 /* ---- one item --------------------------------------------------------------- */
 
 static const char *item_status(const struct ww_test *t, size_t leaks,
-			       unsigned long vgerr, unsigned long vgleak)
+			       unsigned long vgerr)
 {
 	if (t->skipped)
 		return "not_run";
@@ -222,7 +222,7 @@ static const char *item_status(const struct ww_test *t, size_t leaks,
 		return "fail";
 	if (ww_errors_count() || vgerr)
 		return "memory_error";
-	if (leaks || vgleak)
+	if (leaks)
 		return "leak";
 	return "pass";
 }
@@ -234,7 +234,7 @@ static void run_item(const struct ww_item *it, unsigned idx,
 	char *leakmsg = malloc(2048);
 	char *out = malloc(WW_OUTPUT_EXCERPT);
 	struct sbuf rec = { 0 }, msg = { 0 };
-	unsigned long vgerr0, vgerr, l0, d0, r0, s0, l1, d1, r1, s1;
+	unsigned long vgerr0, vgerr;
 	uint64_t mark;
 	size_t leaks, outlen, outtotal;
 	const char *status;
@@ -260,7 +260,6 @@ static void run_item(const struct ww_item *it, unsigned idx,
 	t->edge_expected = it->edge_expected;
 
 	ww_errors_reset();
-	VALGRIND_COUNT_LEAKS(l0, d0, r0, s0);
 	vgerr0 = VALGRIND_COUNT_ERRORS;
 	mark = ww_alloc_mark();
 
@@ -270,11 +269,12 @@ static void run_item(const struct ww_item *it, unsigned idx,
 	ww_phase("checking what %s left behind", it->name);
 	leaks = ww_alloc_leaks(mark, leakmsg, 2048);
 	ww_alloc_reclaim(mark);
-	VALGRIND_DO_ADDED_LEAK_CHECK;
-	VALGRIND_COUNT_LEAKS(l1, d1, r1, s1);
+	/* No valgrind leak check per item: every allocation and mapping the
+	 * submission can make goes through the wrappers, whose tracker sees
+	 * what is still held (still reachable included), which is more than
+	 * valgrind's definitely lost; the scan cost a sixth of a grade. */
 	vgerr = VALGRIND_COUNT_ERRORS - vgerr0;
-	(void)d0; (void)r0; (void)s0; (void)d1; (void)r1; (void)s1;
-	status = item_status(t, leaks, vgerr, l1 - l0);
+	status = item_status(t, leaks, vgerr);
 	replaced = handler_replaced();
 	if (replaced)
 		status = "fail";
@@ -295,15 +295,12 @@ static void run_item(const struct ww_item *it, unsigned idx,
 	if (vgerr)
 		sbuf_addf(&msg, "%svalgrind reported %lu memory error%s",
 			  msg.len ? "; " : "", vgerr, vgerr > 1 ? "s" : "");
-	if (l1 - l0 && !leaks && !t->failed)
-		sbuf_addf(&msg, "%svalgrind: %lu bytes definitely or indirectly lost",
-			  msg.len ? "; " : "", l1 - l0);
 
 	outlen = ww_output(out, WW_OUTPUT_EXCERPT, &outtotal);
 	proto_puts(&rec, "status", status);
 	proto_puts(&rec, "msg", sbuf_str(&msg));
 	proto_putu(&rec, "vgerr", vgerr);
-	proto_putu(&rec, "vgleak", l1 - l0);
+	proto_putu(&rec, "vgleak", 0);
 	proto_putu(&rec, "outbytes", outtotal);
 	proto_put(&rec, "out", out, outlen);
 	send_rec(WW_REC_END, idx, &rec);
