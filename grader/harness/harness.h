@@ -79,6 +79,12 @@ void ww_alloc_where(uint64_t addr, char *out, size_t cap);
  * mapped it (since the last ww_errors_reset()). */
 bool ww_foreign_munmap(const void *addr, size_t len);
 
+/* The order of the submission's releases: ww_release_log_start() clears
+ * the log; ww_release_index(p) is the position of the free() or munmap()
+ * of p since then, SIZE_MAX if p was not released. */
+void ww_release_log_start(void);
+size_t ww_release_index(const void *p);
+
 /* Misuses the wrappers saw (free of a pointer never allocated, munmap of a
  * foreign mapping, a blocked forbidden call): count and first message. */
 void ww_errors_reset(void);

@@ -268,6 +268,34 @@ void *ww_realloc(void *p, size_t size)
 	return q;
 }
 
+/* The releases since ww_release_log_start(), in order: the addresses the
+ * submission gave free() and munmap(). */
+#define RELEASE_LOG 256
+static uintptr_t release_log[RELEASE_LOG];
+static size_t nreleased;
+
+static void log_release(const void *p)
+{
+	if (nreleased < RELEASE_LOG)
+		release_log[nreleased] = (uintptr_t)p;
+	nreleased++;
+}
+
+void ww_release_log_start(void)
+{
+	nreleased = 0;
+}
+
+size_t ww_release_index(const void *p)
+{
+	size_t i;
+
+	for (i = 0; i < nreleased && i < RELEASE_LOG; i++)
+		if (release_log[i] == (uintptr_t)p)
+			return i;
+	return SIZE_MAX;
+}
+
 void ww_free(void *p)
 {
 	uint64_t site = SITE();
@@ -284,6 +312,7 @@ void ww_free(void *p)
 		return;
 	}
 	table_remove(b);
+	log_release(p);
 	free(p);
 }
 
@@ -363,6 +392,7 @@ int ww_munmap(void *addr, size_t len)
 	}
 	munmap((void *)b->base, b->base_len);
 	table_remove(b);
+	log_release(addr);
 	return 0;
 }
 
