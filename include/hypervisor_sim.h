@@ -295,7 +295,8 @@ bool serial_handles(const SerialPort *serial, uint16_t port);
 
 /* A guest write of value to port.  A THR write goes to stdout (putchar); with
  * LCR.DLAB set, offsets 0 and 1 are the divisor latch.  THRE and TEMT stay
- * set: the virtual line is never busy.  -1 if the port is not this UART's. */
+ * set: the virtual line is never busy.  LSR and MSR are read-only: a write
+ * to them changes nothing.  -1 if the port is not this UART's. */
 int serial_out(SerialPort *serial, uint16_t port, uint8_t value);
 
 /* A guest read of port into *value.  Reading RBR takes the received byte

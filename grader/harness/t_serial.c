@@ -338,13 +338,15 @@ void test_serial_registers(struct ww_test *t)
 	    !rd_expect(t, s, UART_LCR, "LCR", 0x03, "after writing 0xc7 to FCR"))
 		goto out;
 
-	/* The status registers; a write to LSR does not make the line busy. */
-	if (!silent_wr(t, s, UART_LSR, 0x00, "LSR", "(the line status)"))
+	/* The status registers are read-only: writes change nothing. */
+	if (!silent_wr(t, s, UART_LSR, 0x00, "LSR", "(the line status)") ||
+	    !silent_wr(t, s, UART_MSR, 0x00, "MSR", "(the modem status)"))
 		goto out;
 	if (!rd_expect(t, s, UART_LSR, "LSR", LSR_IDLE, "after every register was "
 		       "written, LSR with 0x00 too (THRE and TEMT stay set: the "
 		       "virtual line is never busy; nothing received)") ||
-	    !rd_expect(t, s, UART_MSR, "MSR", MSR_RESET, "(DCD | DSR | CTS)"))
+	    !rd_expect(t, s, UART_MSR, "MSR", MSR_RESET, "after MSR was written with "
+		       "0x00 (read-only: DCD | DSR | CTS)"))
 		goto out;
 	EXPECT(t, s->tx_bytes == 4, "4 bytes written to THR with LCR.DLAB clear: "
 	       "tx_bytes is %llu, expected 4", (unsigned long long)s->tx_bytes);
