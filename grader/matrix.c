@@ -200,7 +200,13 @@ size_t *matrix_row_killers(const struct matrix *m, const struct matrix_row *r,
 	size_t *k = xcalloc(m->ncolumns + 1, sizeof(*k)), i;
 
 	*n = 0;
+	/* a test left out (not run: the budget of timeouts was spent) killed
+	 * nothing: the tests that ran and blocked did */
 	for (i = 0; r->cells && i < m->ncolumns; i++)
+		if (failed(&r->cells[i]) && r->cells[i].blocking &&
+		    r->cells[i].status != ST_NOT_RUN)
+			k[(*n)++] = i;
+	for (i = 0; *n == 0 && r->cells && i < m->ncolumns; i++)
 		if (failed(&r->cells[i]) && r->cells[i].blocking)
 			k[(*n)++] = i;
 	for (i = 0; *n == 0 && r->cells && i < m->ncolumns; i++)

@@ -120,9 +120,9 @@ bool matrix_baseline_ok(const struct matrix *m, const json_t *report, char **why
 void matrix_judge(struct matrix *m);
 
 /* The columns that killed r (indexes into m->columns), count in *n;
- * malloc'd.  The tests whose finding refuses the file when there are any,
- * else every test that did not pass (those that noticed a mutant that
- * still passes). */
+ * malloc'd.  The tests that ran and whose finding refuses the file when
+ * there are any (a test not run killed nothing), else every test that did
+ * not pass (those that noticed a mutant that still passes). */
 size_t *matrix_row_killers(const struct matrix *m, const struct matrix_row *r,
 			   size_t *n);
 
