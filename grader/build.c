@@ -110,6 +110,13 @@ static char *trim_diagnostics(const char *text, const char *src_base,
 		sbuf_addf(&sb, "%s%s", sb.len ? "\n" : "", lines[i]);
 	if (errors > 1)
 		sbuf_addf(&sb, "\n(%zu errors in all)", errors);
+	/* the document's own code: mmap's flags under -std=c17 */
+	if ((strstr(text, "MAP_ANONYMOUS") || strstr(text, "MAP_NORESERVE")) &&
+	    strstr(text, "undeclared"))
+		sbuf_addf(&sb, "%shint: MAP_ANONYMOUS and MAP_NORESERVE are not ISO C, "
+			  "and -std=c17 hides them: put #define _DEFAULT_SOURCE "
+			  "before the first #include (the document's code lacks it)",
+			  sb.len ? "\n" : "");
 	free(lines);
 	free(t3);
 	return sb.buf ? sb.buf : xstrdup("the compiler failed without a message");

@@ -147,7 +147,10 @@ void norm_check(const struct spec *spec, const char *object,
 		char *why;
 		unsigned found = 0;
 
-		if (allowed(spec, sym))
+		/* a function of the contract is the submission's to define: a
+		 * missing one is a build verdict, never a norm violation */
+		if (allowed(spec, sym) || strlist_has(&spec->required, sym) ||
+		    strlist_has(&spec->bonus_required, sym))
 			continue;
 		fam = forbidden(spec, sym);
 		if (fam && strcmp(fam, sym))

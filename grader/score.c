@@ -102,7 +102,7 @@ void score_grade(struct grade *g, const struct pass_rule *rule,
 	/* a bonus asked for (--bonus) but not attempted is no finding */
 	nbonus = judge_table(g, &g->bonus, rule, true, false,
 			     rule->bonus == BONUS_REFUSE && g->has_bonus_function);
-	g->bonus.forfeit = g->bonus.graded && nbonus > 0;
+	g->bonus.forfeit = g->bonus.graded && g->has_bonus_function && nbonus > 0;
 	if (g->bonus.forfeit)
 		g->bonus.score = 0;
 

@@ -2,6 +2,8 @@
  * submission of tests/grader/submissions gets the verdict its defect calls
  * for, with a message that names the cause */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "grader_tests.h"
@@ -364,6 +366,71 @@ Test(grade, a_bonus_that_never_detects_earns_nothing_and_refuses, .timeout = 120
 		from_bonus = from_bonus ||
 			     !strcmp(json_string_value(json_object_get(b, "table")), "bonus");
 	cr_assert(from_bonus, "%s", r.out);
+	json_decref(j);
+	run_release(&r);
+}
+
+/* A copy of the reference with one line changed, for the tests below. */
+static const char *variant(const char *name, const char *from, const char *to)
+{
+	static char path[256];
+	size_t len;
+	char *text = NULL, *at;
+	FILE *f = fopen("references/ref_solution.c", "r"), *o;
+
+	cr_assert_not_null(f);
+	text = malloc(1 << 20);
+	len = fread(text, 1, (1 << 20) - 1, f);
+	text[len] = '\0';
+	fclose(f);
+	at = strstr(text, from);
+	cr_assert_not_null(at, "'%s' not in the reference", from);
+	snprintf(path, sizeof(path), "build/grader/%s", name);
+	o = fopen(path, "w");
+	cr_assert_not_null(o);
+	fwrite(text, 1, (size_t)(at - text), o);
+	fputs(to, o);
+	fputs(at + strlen(from), o);
+	fclose(o);
+	free(text);
+	return path;
+}
+
+/* The document's code does not compile with the document's flags: say why. */
+Test(grade, map_anonymous_under_c17_gets_a_hint, .timeout = 60)
+{
+	struct run r;
+	json_t *j = grade_json(&r, variant("no_default_source.c", "#define _DEFAULT_SOURCE\n",
+					   ""), NULL);
+
+	cr_assert_not_null(j, "%s", r.err);
+	cr_assert_eq(r.status, 1);
+	has(json_string_value(json_object_get(json_object_get(j, "compile"), "message")),
+	    "hint: MAP_ANONYMOUS and MAP_NORESERVE are not ISO C");
+	has(json_string_value(json_object_get(json_object_get(j, "compile"), "message")),
+	    "#define _DEFAULT_SOURCE");
+	json_decref(j);
+	run_release(&r);
+}
+
+/* A function of the contract that is missing is a build verdict, not a
+ * call the norm forbids. */
+Test(grade, missing_contract_function_is_no_norm_violation, .timeout = 60)
+{
+	struct run r;
+	json_t *j = grade_json(&r, variant("no_ept_create.c",
+					   "EptContext *ept_create(uint64_t guest_size)\n",
+					   "EptContext *ept_build(uint64_t guest_size)\n"), NULL);
+	json_t *v;
+	size_t i;
+
+	cr_assert_not_null(j, "%s", r.err);
+	cr_assert_eq(r.status, 1);
+	has(json_string_value(json_object_get(json_object_get(j, "compile"), "message")),
+	    "missing required function: ept_create()");
+	json_array_foreach(json_object_get(json_object_get(j, "norm"), "violations"), i, v)
+		cr_assert(strcmp(json_string_value(json_object_get(v, "function")),
+				 "ept_create"), "ept_create() reported as a norm violation");
 	json_decref(j);
 	run_release(&r);
 }
