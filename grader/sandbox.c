@@ -322,13 +322,9 @@ static void add_findings(struct test_result **byitem, size_t nitems,
 		if (f[i].item >= nitems)
 			continue;
 		r = byitem[f[i].item];
-		if (f[i].is_leak && r->status != ST_LEAK)
-			continue;
-		if (!f[i].is_leak && r->status != ST_MEMORY_ERROR && r->status != ST_CRASH &&
+		if (r->status != ST_MEMORY_ERROR && r->status != ST_CRASH &&
 		    r->vg_errors == 0)
 			continue;
-		if (f[i].is_leak && strstr(r->message, "never"))
-			continue;       /* the harness already named the leak */
 		m = xasprintf("%s%svalgrind: %s %s%s%s", r->message,
 			      r->message[0] ? "; " : "", f[i].kind, f[i].where,
 			      f[i].detail[0] ? ": " : "", f[i].detail);
@@ -375,8 +371,6 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 		strlist_add(&argv, valgrind_command());
 		strlist_add(&argv, "--tool=memcheck");
 		strlist_add(&argv, "--leak-check=no");
-		strlist_add(&argv, "--errors-for-leak-kinds=none");
-		strlist_add(&argv, "--show-leak-kinds=definite,indirect");
 		strlist_add(&argv, "--num-callers=20");
 		strlist_add(&argv, "--vgdb=no");
 		strlist_add(&argv, "--child-silent-after-fork=no");

@@ -46,21 +46,20 @@ static void finish_block(char **lines, size_t n, long item, const char *src_base
 			 struct vg_finding **out, size_t *nout)
 {
 	const char *first = NULL, *best = NULL, *detail = "";
-	bool leak, err = false;
+	bool err = false;
 	char pat[300];
 	size_t i, k;
 
 	if (item < 0 || n == 0)
 		return;
-	leak = strstr(lines[0], "definitely lost") || strstr(lines[0], "indirectly lost");
 	for (k = 0; k < sizeof(error_kinds) / sizeof(error_kinds[0]); k++)
 		if (!strncmp(lines[0], error_kinds[k], strlen(error_kinds[k])))
 			err = true;
-	if (!leak && !err)
+	if (!err)
 		return;
 	for (k = 0; k < *nout; k++)
-		if ((*out)[k].item == (unsigned)item && (*out)[k].is_leak == leak)
-			return;         /* only the first of each kind */
+		if ((*out)[k].item == (unsigned)item)
+			return;         /* only the first */
 	snprintf(pat, sizeof(pat), "(%s:", src_base);
 	for (i = 1; i < n; i++) {
 		const char *f = frame_text(lines[i]);
@@ -85,7 +84,6 @@ static void finish_block(char **lines, size_t n, long item, const char *src_base
 	(*out)[*nout].where = (best || first) ? format_frame(best ? best : first)
 					      : xstrdup("");
 	(*out)[*nout].detail = xstrdup(detail);
-	(*out)[*nout].is_leak = leak;
 	(*nout)++;
 }
 

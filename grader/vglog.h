@@ -14,12 +14,12 @@ struct vg_finding {
 	char    *kind;          /* "Invalid read of size 1" */
 	char    *where;         /* "at x.c:214 (emulate)" */
 	char    *detail;        /* "Address 0x... is 0 bytes after ..." or "" */
-	int      is_leak;
 };
 
-/* The first error (and the first leak record) of each item in the logs of
- * dir, frames of the file named src_base preferred.  Returns the count;
- * release with vglog_release(). */
+/* The first error of each item in the logs of dir, frames of the file
+ * named src_base preferred (leaks are the allocation tracker's: valgrind
+ * runs without a leak check).  Returns the count; release with
+ * vglog_release(). */
 size_t vglog_parse(const char *dir, const char *src_base, struct vg_finding **out);
 void vglog_release(struct vg_finding *f, size_t n);
 

@@ -322,10 +322,11 @@ static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 			  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, board.phase);
 	}
 	add_cap_note(&msg, outbytes);
-	if (!strcmp(status, "timeout") && ntimeouts < WW_TIMEOUT_NAMES)
-		timeout_names[ntimeouts] = it->name;
-	if (!strcmp(status, "timeout"))
+	if (!strcmp(status, "timeout")) {
+		if (ntimeouts < WW_TIMEOUT_NAMES)
+			timeout_names[ntimeouts] = it->name;
 		ntimeouts++;
+	}
 	proto_puts(&rec, "ev", "result");
 	proto_putu(&rec, "item", idx);
 	proto_puts(&rec, "name", it->name);
@@ -368,10 +369,11 @@ static void forward_end(const struct ww_item *it, unsigned idx, const char *payl
 	else if (strcmp(st, claims[0]) && status == NULL)
 		sbuf_adds(&msg, "the test process sent a verdict without a status");
 	add_cap_note(&msg, outbytes);
-	if (!strcmp(status, "timeout") && ntimeouts < WW_TIMEOUT_NAMES)
-		timeout_names[ntimeouts] = it->name;
-	if (!strcmp(status, "timeout"))
+	if (!strcmp(status, "timeout")) {
+		if (ntimeouts < WW_TIMEOUT_NAMES)
+			timeout_names[ntimeouts] = it->name;
 		ntimeouts++;
+	}
 	proto_puts(&rec, "ev", "result");
 	proto_putu(&rec, "item", idx);
 	proto_puts(&rec, "name", it->name);
@@ -381,9 +383,6 @@ static void forward_end(const struct ww_item *it, unsigned idx, const char *payl
 	proto_putu(&rec, "wpid", (unsigned long long)wpid);
 	if ((v = proto_get(payload, "vgerr", NULL)) != NULL)
 		proto_putu(&rec, "vgerr", strtoull(v, NULL, 10));
-	free(v);
-	if ((v = proto_get(payload, "vgleak", NULL)) != NULL)
-		proto_putu(&rec, "vgleak", strtoull(v, NULL, 10));
 	free(v);
 	proto_putu(&rec, "outbytes", outbytes);
 	proto_put(&rec, "out", out ? out : "",
