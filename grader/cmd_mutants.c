@@ -80,8 +80,7 @@ static void __attribute__((noreturn)) child_grade(const struct run *rn,
 						  const struct job *j)
 {
 	struct grade g = { 0 };
-	struct score_summary sum = { 0 };
-	struct report_info ri = { rn->o->spec, false, &sum };
+	struct report_info ri = { rn->o->spec, false };
 	struct grade_file_opts go = {
 		.argv0 = rn->o->argv0, .spec_path = rn->o->spec, .file = j->path,
 		.has_seed = true, .seed = rn->m->seed,
@@ -92,7 +91,7 @@ static void __attribute__((noreturn)) child_grade(const struct run *rn,
 	FILE *f;
 	int status = 0;
 
-	if (grade_file(rn->spec, &go, &g, &sum, &err) < 0) {
+	if (grade_file(rn->spec, &go, &g, &err) < 0) {
 		f = fopen(j->err, "w");
 		if (f) {
 			fputs(err, f);

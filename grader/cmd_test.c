@@ -26,7 +26,6 @@ int cmd_test(const struct test_opts *o)
 {
 	struct spec spec;
 	struct grade g = { 0 };
-	struct score_summary sum = { 0 };
 	struct report_info ri;
 	char *err = NULL;
 	int ret = spec_load_checked(&spec, o->spec);
@@ -48,14 +47,13 @@ int cmd_test(const struct test_opts *o)
 			.progress = isatty(STDERR_FILENO),
 		};
 
-		if (grade_file(&spec, &go, &g, &sum, &err) < 0) {
+		if (grade_file(&spec, &go, &g, &err) < 0) {
 			fprintf(stderr, "error: %s\n", err);
 			goto out;
 		}
 	}
 	ri.spec_path = o->spec;
 	ri.color = !o->json && use_color(STDOUT_FILENO);
-	ri.summary = &sum;
 	if (o->json)
 		report_json(stdout, &g, &ri);
 	else

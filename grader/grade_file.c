@@ -60,7 +60,7 @@ uint64_t grade_pick_seed(const struct spec *spec, bool has_seed, uint64_t seed)
 }
 
 int grade_file(const struct spec *spec, const struct grade_file_opts *o,
-	       struct grade *g, struct score_summary *sum, char **err)
+	       struct grade *g, char **err)
 {
 	struct build b = { 0 };
 	char *libdir = NULL;
@@ -120,7 +120,7 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	set_reproduce(&g->base, o, g->seed, false);
 	set_reproduce(&g->bonus, o, g->seed, true);
 	set_reproduce(&g->edges, o, g->seed, false);
-	score_grade(g, &spec->rule, sum);
+	score_grade(g, &spec->rule);
 	ret = 0;
 out:
 	build_release(&b);

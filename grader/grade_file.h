@@ -36,12 +36,12 @@ struct grade_file_opts {
 	void       *built_arg;
 };
 
-/* Fills g (release it with grade_release() whatever the result) and sum.
+/* Fills g (release it with grade_release() whatever the result).
  * A submission that does not build is a verdict (g->compiled false), not an
  * error.  Returns -1 with a message in *err (malloc'd) when the grader
  * itself cannot work: unreadable file, no compiler, no harness. */
 int grade_file(const struct spec *spec, const struct grade_file_opts *o,
-	       struct grade *g, struct score_summary *sum, char **err);
+	       struct grade *g, char **err);
 
 /* The fuzzing seed: the one given (--seed), else the spec's, else a
  * random one.  grader mutants picks one for all its files. */

@@ -15,7 +15,6 @@
 struct report_info {
 	const char *spec_path;
 	bool        color;
-	const struct score_summary *summary;
 };
 
 typedef void report_fn(FILE *out, const struct grade *g, const struct report_info *ri);

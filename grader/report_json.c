@@ -72,7 +72,7 @@ void report_json(FILE *out, const struct grade *g, const struct report_info *ri)
 	json_object_set_new(root, "spec", json_string(ri->spec_path));
 	json_object_set_new(root, "score", json_integer(g->base.score));
 	json_object_set_new(root, "max_score", json_integer(g->base.max_score));
-	json_object_set_new(root, "earned", json_integer(ri->summary->earned));
+	json_object_set_new(root, "earned", json_integer(g->base.earned));
 	json_object_set_new(root, "passing_score", json_integer(g->passing_score));
 	json_object_set_new(root, "passed", json_boolean(g->passed));
 	json_object_set_new(root, "verdict", json_string(g->passed ? "passed" : "refused"));

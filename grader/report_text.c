@@ -210,8 +210,8 @@ void report_text(FILE *out, const struct grade *g, const struct report_info *ri)
 	blockers(out, g, c);
 	fprintf(out, "score %d/%d (passing %d)", g->base.score, g->base.max_score,
 		g->passing_score);
-	if (g->base.score != ri->summary->earned)
-		fprintf(out, " [the tests earned %d]", ri->summary->earned);
+	if (g->base.score != g->base.earned)
+		fprintf(out, " [the tests earned %d]", g->base.earned);
 	fprintf(out, ": %s%s%s\n", c ? (g->passed ? GREEN : RED) : "",
 		g->passed ? "PASS" : "FAIL", c ? RESET : "");
 }

@@ -77,8 +77,7 @@ static int by_seriousness(const void *a, const void *b)
 	return (int)x->bonus - (int)y->bonus;
 }
 
-void score_grade(struct grade *g, const struct pass_rule *rule,
-		 struct score_summary *s)
+void score_grade(struct grade *g, const struct pass_rule *rule)
 {
 	size_t i, nbonus;
 
@@ -106,7 +105,6 @@ void score_grade(struct grade *g, const struct pass_rule *rule,
 	if (g->bonus.forfeit)
 		g->bonus.score = 0;
 
-	s->earned = g->base.earned;
 	if (!g->compiled || (!g->norm_ok && g->norm_blocking))
 		g->base.score = 0;
 	if (g->compiled && !g->refused && g->base.score < g->passing_score)

@@ -33,14 +33,10 @@
 #include "grade.h"
 #include "spec.h"
 
-struct score_summary {
-	int earned;             /* points of the passing base tests */
-};
-
-/* Points, blocking findings (g->blockers, most serious first) and
- * g->passed, from the tests' results and the spec's rule. */
-void score_grade(struct grade *g, const struct pass_rule *rule,
-		 struct score_summary *s);
+/* Points (each table's earned and score), blocking findings (g->blockers,
+ * most serious first) and g->passed, from the tests' results and the spec's
+ * rule. */
+void score_grade(struct grade *g, const struct pass_rule *rule);
 
 /* "a crash in test_alloc_failures", "does not build", ...: one blocker in
  * words, into a malloc'd string. */

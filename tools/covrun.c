@@ -150,7 +150,6 @@ int main(int argc, char **argv)
 {
 	struct spec spec;
 	struct grade g = { 0 };
-	struct score_summary sum = { 0 };
 	struct relink rl = { 0 };
 	struct grade_file_opts go = { 0 };
 	char *err = NULL, *hook = NULL, *log = NULL, *text, *line, *save = NULL;
@@ -219,7 +218,7 @@ int main(int argc, char **argv)
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
-	st = grade_file(&spec, &go, &g, &sum, &err);
+	st = grade_file(&spec, &go, &g, &err);
 	fflush(stderr);
 	dup2(saved_err, STDERR_FILENO);
 	close(saved_err);
