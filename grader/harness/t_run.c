@@ -31,11 +31,12 @@ static void bare_release(struct bare *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* A VM with the guarded 4 KiB slot and vCPU 0.  Guest memory is filled with
- * `hlt`, then code is copied at addr and RIP set to it.  False (t failed,
- * everything released) if a step fails. */
-static bool bare_create(struct ww_test *t, struct bare *b, const uint8_t *code,
-			size_t len, uint64_t addr)
+/* A VM with the guarded 4 KiB slot at guest-physical slot_gpa and vCPU 0.
+ * Guest memory is filled with `hlt`, then code is copied at offset off of
+ * the slot and RIP set to slot_gpa + off.  False (t failed, everything
+ * released) if a step fails. */
+static bool bare_create_at(struct ww_test *t, struct bare *b, uint64_t slot_gpa,
+			   const uint8_t *code, size_t len, uint64_t off)
 {
 	void *p;
 	int r;
@@ -53,7 +54,7 @@ static bool bare_create(struct ww_test *t, struct bare *b, const uint8_t *code,
 		goto fail;
 	}
 	memset(b->mem, 0xf4, BARE_SIZE);
-	memcpy(b->mem + addr, code, len);
+	memcpy(b->mem + off, code, len);
 	ww_phase("kvm_open()");
 	b->kvm = kvm_open();
 	if (b->kvm == NULL) {
@@ -66,11 +67,13 @@ static bool bare_create(struct ww_test *t, struct bare *b, const uint8_t *code,
 		ww_fail(t, "kvm_create_vm(kvm): expected a VM, got NULL");
 		goto fail;
 	}
-	ww_phase("kvm_set_user_memory_region(vm, 0, 0, 4 KiB, page of the caller)");
-	r = kvm_set_user_memory_region(b->vm, 0, 0, BARE_SIZE, b->mem);
+	ww_phase("kvm_set_user_memory_region(vm, 0, 0x%llx, 4 KiB, page of the caller)",
+		 (unsigned long long)slot_gpa);
+	r = kvm_set_user_memory_region(b->vm, 0, slot_gpa, BARE_SIZE, b->mem);
 	if (r != 0) {
-		ww_fail(t, "kvm_set_user_memory_region(vm, 0, 0, 4 KiB, host_addr) "
-			"with the caller's page-aligned page: expected 0, got %d", r);
+		ww_fail(t, "kvm_set_user_memory_region(vm, 0, 0x%llx, 4 KiB, host_addr) "
+			"with the caller's page-aligned page: expected 0, got %d",
+			(unsigned long long)slot_gpa, r);
 		goto fail;
 	}
 	ww_phase("kvm_create_vcpu(vm, 0)");
@@ -80,11 +83,18 @@ static bool bare_create(struct ww_test *t, struct bare *b, const uint8_t *code,
 			"mapping, got %s", b->vcpu == NULL ? "NULL" : "kvm_run NULL");
 		goto fail;
 	}
-	b->vcpu->regs.rip = addr;
+	b->vcpu->regs.rip = slot_gpa + off;
 	return true;
 fail:
 	bare_release(b);
 	return false;
+}
+
+/* The slot at guest-physical 0: code at addr, RIP addr. */
+static bool bare_create(struct ww_test *t, struct bare *b, const uint8_t *code,
+			size_t len, uint64_t addr)
+{
+	return bare_create_at(t, b, 0, code, len, addr);
 }
 
 static bool run_once_hint(struct ww_test *t, KvmVcpu *vcpu, const char *what,
@@ -446,37 +456,15 @@ static bool run_slot_above(struct ww_test *t)
 					0x8e, 0xd8, 0xa0, 0x00, 0x00, 0xf4 };
 	const char *what = "`mov al, [0x100]` at 0x10000, in a VM whose only slot is "
 			   "4 KiB at guest-physical 0x10000";
-	KvmDevice *kvm = NULL;
-	KvmVm *vm = NULL;
-	KvmVcpu *vcpu = NULL;
-	uint8_t *mem;
+	struct bare bare;
+	KvmVcpu *vcpu;
 	uint32_t reason;
 	bool ok = false;
-	int r, b;
+	int b;
 
-	mem = mmap(NULL, BARE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		   -1, 0);
-	if (mem == MAP_FAILED) {
-		ww_fail(t, "harness: cannot map the guest's memory");
+	if (!bare_create_at(t, &bare, 0x10000, code, sizeof(code), 0))
 		return false;
-	}
-	memset(mem, 0xf4, BARE_SIZE);
-	memcpy(mem, code, sizeof(code));
-	ww_phase("kvm_open()");
-	kvm = kvm_open();
-	EXPECT(t, kvm != NULL, "kvm_open(): expected a device, got NULL");
-	ww_phase("kvm_create_vm(kvm)");
-	vm = kvm_create_vm(kvm);
-	EXPECT(t, vm != NULL, "kvm_create_vm(kvm): expected a VM, got NULL");
-	ww_phase("kvm_set_user_memory_region(vm, 0, 0x10000, 4 KiB, page of the caller)");
-	r = kvm_set_user_memory_region(vm, 0, 0x10000, BARE_SIZE, mem);
-	EXPECT(t, r == 0, "kvm_set_user_memory_region(vm, 0, 0x10000, 4 KiB, "
-	       "host_addr): expected 0, got %d", r);
-	ww_phase("kvm_create_vcpu(vm, 0)");
-	vcpu = kvm_create_vcpu(vm, 0);
-	EXPECT(t, vcpu != NULL && vcpu->kvm_run != NULL, "kvm_create_vcpu(vm, 0): "
-	       "expected a vCPU with its kvm_run mapping");
-
+	vcpu = bare.vcpu;
 	vcpu->regs.rip = 0x100;
 	if (!run_once(t, vcpu, "a vCPU with RIP 0x100 in a VM whose only slot starts "
 		      "at 0x10000", &reason))
@@ -512,8 +500,7 @@ static bool run_slot_above(struct ww_test *t)
 	       (unsigned long long)(vcpu->regs.rax & 0xff));
 	ok = true;
 out:
-	ww_release_kvm(vcpu, vm, kvm);
-	munmap(mem, BARE_SIZE);
+	bare_release(&bare);
 	return ok;
 }
 
@@ -790,14 +777,7 @@ void test_run_arguments(struct ww_test *t)
 			"the VM's memory slot was set"))
 		goto out;
 out:
-	if (vcpu3) {
-		ww_phase("kvm_destroy_vcpu()");
-		kvm_destroy_vcpu(vcpu3);
-	}
-	if (kvm2) {
-		ww_phase("kvm_close()");
-		kvm_close(kvm2);
-	}
+	ww_release_kvm(vcpu3, NULL, kvm2);
 	ww_release_kvm(vcpu, vm, kvm);
 }
 
