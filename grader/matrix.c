@@ -189,28 +189,31 @@ bool matrix_baseline_ok(const struct matrix *m, const json_t *report, char **why
 	return false;
 }
 
-static bool failed(const struct matrix_cell *c)
+/* How much a cell says about why the row was refused: 3 a test that ran
+ * and blocked, 2 one that blocked without running (left out after the
+ * budget of timeouts: it killed nothing), 1 one that only lost points, 0
+ * one that passed or was not graded. */
+static int kill_rank(const struct matrix_cell *c)
 {
-	return c->graded && c->status != ST_PASS;
+	if (!c->graded || c->status == ST_PASS)
+		return 0;
+	if (!c->blocking)
+		return 1;
+	return c->status == ST_NOT_RUN ? 2 : 3;
 }
 
 size_t *matrix_row_killers(const struct matrix *m, const struct matrix_row *r,
 			   size_t *n)
 {
 	size_t *k = xcalloc(m->ncolumns + 1, sizeof(*k)), i;
+	int best = 0;
 
 	*n = 0;
-	/* a test left out (not run: the budget of timeouts was spent) killed
-	 * nothing: the tests that ran and blocked did */
 	for (i = 0; r->cells && i < m->ncolumns; i++)
-		if (failed(&r->cells[i]) && r->cells[i].blocking &&
-		    r->cells[i].status != ST_NOT_RUN)
-			k[(*n)++] = i;
-	for (i = 0; *n == 0 && r->cells && i < m->ncolumns; i++)
-		if (failed(&r->cells[i]) && r->cells[i].blocking)
-			k[(*n)++] = i;
-	for (i = 0; *n == 0 && r->cells && i < m->ncolumns; i++)
-		if (failed(&r->cells[i]))
+		if (kill_rank(&r->cells[i]) > best)
+			best = kill_rank(&r->cells[i]);
+	for (i = 0; best && r->cells && i < m->ncolumns; i++)
+		if (kill_rank(&r->cells[i]) == best)
 			k[(*n)++] = i;
 	return k;
 }
