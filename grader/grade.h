@@ -66,6 +66,8 @@ struct test_result {
 	bool        required;           /* the spec's (an edge case always is) */
 	bool        unselected;         /* left out by --only: not a finding */
 	bool        forbidden_call;     /* the sandbox stopped a call in it */
+	int         signal;             /* the signal that ended its process, or 0 */
+	bool        exited_midway;      /* its process exited before the test ended */
 	enum finding blocking;          /* set by score_grade(); NONE if not */
 	char       *message;            /* why it did not pass ("" if it did) */
 	char       *output;             /* what the submission printed (excerpt) */

@@ -104,7 +104,7 @@ static void test_line(FILE *out, const struct test_result *r, bool scored,
 	if (r->trap_explanation && r->status != ST_NOT_RUN)
 		field(out, "trap:", r->trap_explanation);
 	if (r->status == ST_CRASH || r->status == ST_TIMEOUT ||
-	    (r->status == ST_FAIL && strstr(r->message, "middle of the test")))
+	    (r->status == ST_FAIL && r->exited_midway))
 		output_tail(out, r);
 	if (r->reproduce && r->status != ST_NOT_RUN)
 		field(out, "reproduce:", r->reproduce);

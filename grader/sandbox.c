@@ -195,6 +195,14 @@ static void apply_record(struct run_ctx *c, const char *line)
 		r->vg_errors = (unsigned)strtoul(s, NULL, 10);
 		free(s);
 	}
+	if ((s = proto_get(line, "sig", NULL)) != NULL) {
+		r->signal = (int)strtol(s, NULL, 10);
+		free(s);
+	}
+	if ((s = proto_get(line, "midexit", NULL)) != NULL) {
+		r->exited_midway = true;
+		free(s);
+	}
 	free(r->frames);
 	r->frames = proto_get(line, "frames", NULL);
 	/* A worker that did not finish its item: did the jail stop it? */
@@ -209,7 +217,7 @@ static void apply_record(struct run_ctx *c, const char *line)
 		if (v)
 			blame_violation(c, r, v, phase);
 		else if (c->jail->mode == WW_SYSFILTER_KILL && r->status == ST_CRASH &&
-			 !strncmp(r->message, "SIGSYS", 6))
+			 r->signal == SIGSYS)
 			blame_sigsys(c, r, phase);
 	}
 out:

@@ -851,7 +851,7 @@ int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 	return problems->n == before ? 0 : -1;
 }
 
-int spec_load(struct spec *s, const char *path, char **err)
+enum spec_load_result spec_load(struct spec *s, const char *path, char **err)
 {
 	json_error_t jerr;
 	size_t len;
@@ -863,16 +863,16 @@ int spec_load(struct spec *s, const char *path, char **err)
 	text = read_file(path, &len);
 	if (text == NULL) {
 		*err = xasprintf("cannot read spec '%s': %s", path, strerror(errno));
-		return -1;
+		return SPEC_UNREADABLE;
 	}
 	s->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(text);
 	if (s->root == NULL) {
 		*err = xasprintf("cannot parse spec '%s': %s at line %d column %d", path,
 				 jerr.text, jerr.line, jerr.column);
-		return -1;
+		return SPEC_MALFORMED;
 	}
-	return 0;
+	return SPEC_LOADED;
 }
 
 const struct spec_test *spec_find_test(const struct spec *s, const char *name,
@@ -923,9 +923,11 @@ int spec_load_checked(struct spec *spec, const char *path)
 	int ret = EXIT_PASS;
 	size_t i;
 
-	if (spec_load(spec, path, &err) < 0) {
+	enum spec_load_result loaded = spec_load(spec, path, &err);
+
+	if (loaded != SPEC_LOADED) {
 		fprintf(stderr, "error: %s\n", err);
-		ret = strncmp(err, "cannot parse", 12) ? EXIT_USAGE : EXIT_BAD_SPEC;
+		ret = loaded == SPEC_MALFORMED ? EXIT_BAD_SPEC : EXIT_USAGE;
 	} else if (spec_validate(spec, 0, &problems) < 0) {
 		for (i = 0; i < problems.n; i++)
 			fprintf(stderr, "%s: %s\n", path, problems.items[i]);

@@ -102,9 +102,17 @@ enum spec_check {
 	SPEC_CHECK_ALL_FILES = 1 << 0,
 };
 
-/* Reads and parses path.  On failure returns -1 and puts a one-line message
- * ("cannot read spec 'x.json': ...") in *err (malloc'd). */
-int spec_load(struct spec *spec, const char *path, char **err);
+/* What spec_load() found: the file, or why there is none. */
+enum spec_load_result {
+	SPEC_LOADED      = 0,
+	SPEC_UNREADABLE  = -1,          /* cannot be read: a usage error */
+	SPEC_MALFORMED   = -2,          /* not JSON: a bad spec */
+};
+
+/* Reads and parses path.  On failure returns SPEC_UNREADABLE or
+ * SPEC_MALFORMED and puts a one-line message ("cannot read spec 'x.json':
+ * ...") in *err (malloc'd). */
+enum spec_load_result spec_load(struct spec *spec, const char *path, char **err);
 
 /* Checks the whole document and fills the plain-C fields.  Every problem is
  * added to problems as "where: what".  Returns 0 if there are none. */

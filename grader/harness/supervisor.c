@@ -262,6 +262,7 @@ static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 	struct sbuf rec = { 0 }, msg = { 0 };
 	const char *status = "fail";
 	uint64_t outbytes = output_size(out_fd);
+	bool midexit = false;           /* it exited before the test ended */
 
 	board_snapshot();
 	if (why == STOP_TIMEOUT && cpu_ms < it->timeout_ms / 2) {
@@ -311,11 +312,13 @@ static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 		if (board.sig == sig)
 			sbuf_adds(&msg, ", @{frames}");
 	} else if (board.exit_called) {
+		midexit = true;
 		sbuf_addf(&msg, "the submission called %s(%d) at @{0x%llx} in the "
 			  "middle of the test, in %s: a test that does not finish "
 			  "does not pass", board.exit_func, board.exit_status,
 			  (unsigned long long)board.exit_site, board.phase);
 	} else {
+		midexit = true;
 		sbuf_addf(&msg, "the test process ended with status %d in the middle "
 			  "of the test, in %s (an exit that bypassed the C library?): "
 			  "a test that does not finish does not pass",
@@ -336,6 +339,11 @@ static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 	proto_putu(&rec, "abnormal", 1);
 	proto_putu(&rec, "wpid", (unsigned long long)wpid);
 	proto_puts(&rec, "phase", board.phase);
+	/* the facts behind the message, for the grader to read as fields */
+	if (why == STOP_NONE && WIFSIGNALED(wstatus))
+		proto_putu(&rec, "sig", (unsigned long long)WTERMSIG(wstatus));
+	if (midexit)
+		proto_putu(&rec, "midexit", 1);
 	if (why == STOP_NONE && WIFSIGNALED(wstatus) && board.sig == WTERMSIG(wstatus))
 		add_frames(&rec);
 	add_output(&rec, out_fd);
