@@ -16,13 +16,7 @@ CC       ?= gcc
 VALGRIND ?= valgrind
 WERROR   ?= 1
 
-ifeq ($(V),1)
-Q :=
-msg = @true
-else
-Q := @
-msg = @printf '  %-8s %s\n' '$(1)' '$(2)'
-endif
+include mk/quiet.mk
 
 # The exercise document's command line (section 3.0), used for every solution.
 DOC_CFLAGS := -Wall -Wextra -Werror -std=c17

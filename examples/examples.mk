@@ -10,20 +10,7 @@
 #   examples-expected  rewrite the .expected files from the current output
 #                   (review the diff before committing it)
 
-ifndef Q
-ifeq ($(V),1)
-Q :=
-else
-Q := @
-endif
-endif
-ifndef msg
-ifeq ($(V),1)
-msg = @true
-else
-msg = @printf '  %-8s %s\n' '$(1)' '$(2)'
-endif
-endif
+include mk/quiet.mk
 CC       ?= gcc
 VALGRIND ?= valgrind
 BUILD    ?= build

@@ -19,20 +19,7 @@ WERROR   ?= 1
 ifeq ($(origin CC),default)
 CC := gcc
 endif
-ifeq ($(origin Q),undefined)
-ifeq ($(V),1)
-Q :=
-else
-Q := @
-endif
-endif
-ifeq ($(origin msg),undefined)
-ifeq ($(V),1)
-msg = @true
-else
-msg = @printf '  %-8s %s\n' '$(1)' '$(2)'
-endif
-endif
+include mk/quiet.mk
 
 GRADER_WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
                -Wformat=2 -Wundef

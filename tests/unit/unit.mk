@@ -17,20 +17,7 @@
 # allocators renamed to the ut_* of tests/unit/alloc_shim.c, which counts
 # them and fails the k-th on demand.
 
-ifndef Q
-ifeq ($(V),1)
-Q :=
-else
-Q := @
-endif
-endif
-ifndef msg
-ifeq ($(V),1)
-msg = @true
-else
-msg = @printf '  %-8s %s\n' '$(1)' '$(2)'
-endif
-endif
+include mk/quiet.mk
 CC       ?= gcc
 VALGRIND ?= valgrind
 BUILD    ?= build
