@@ -84,11 +84,15 @@ solutions-test: $(MAIN_BINS)
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
-.PHONY: mutants-check
+.PHONY: mutants-check submissions-check
 mutants-check:
 	$(Q)python3 tools/mutants.py --check
 
-test: mutants-check solutions-test unit-test grader-test grader-valgrind examples-test coverage \
+# So are the grader's own bad submissions (tests/grader/submissions/).
+submissions-check:
+	$(Q)python3 tools/submissions.py --check
+
+test: mutants-check submissions-check solutions-test unit-test grader-test grader-valgrind examples-test coverage \
       pack-test hostile-test
 
 # The kill matrix on stdout; for CI, the JUnit and Stryker reports in

@@ -1,8 +1,9 @@
-/* compile_werror.c - a bad submission for the grader's own tests
+/* compile_werror.c - a bad submission for the grader's own tests, generated
+ * by tools/submissions.py from references/ref_solution.c (edit the table
+ * there, not this file).
  *
- * references/ref_solution.c with one defect: an unused variable in kvm_open(): only a warning, which the
- * document's -Werror makes an error
- * (tests/grader/test_grade.c checks the verdict it gets.)
+ * Defect: an unused variable in kvm_open(): only a warning, which the
+ *   document's -Werror makes an error.
  */
 
 /* MAP_ANONYMOUS and MAP_NORESERVE are not ISO C: -std=c17 hides them. */
@@ -76,9 +77,7 @@ static enum mmu mmu_access(KvmVcpu *vcpu, uint64_t gpa, uint32_t access,
         page = (gpa & PAGE_MASK_4K) - vm->guest_phys_addr;
         if (ept_map(ept, gpa, vm->guest_memory + page, EPT_RWX) < 0)
             return MMU_NOMEM;
-        p = ept_translate(ept, gpa, access);
-        if (p == NULL)
-            return MMU_DENIED;
+        p = vm->guest_memory + page + (gpa & ~PAGE_MASK_4K);  /* now RWX */
     }
     *hva = p;
     return MMU_OK;
@@ -302,11 +301,11 @@ static enum step vcpu_step(KvmVcpu *vcpu)
         set_reg8(vcpu, op & 7, b[0]);
     } else if (op >= 0xb8 && op <= 0xbf) {
         set_reg16(vcpu, op & 7, v);
-    } else if (op >= 0x40 && op <= 0x47) {
+    } else if ((op & 0xf8) == 0x40) {           /* inc r16 */
         v = (uint16_t)(*reg16(vcpu, op & 7) + 1);
         set_reg16(vcpu, op & 7, v);
         set_zf(vcpu, v);
-    } else if (op >= 0x48 && op <= 0x4f) {
+    } else if ((op & 0xf8) == 0x48) {           /* dec r16 */
         v = (uint16_t)(*reg16(vcpu, op & 7) - 1);
         set_reg16(vcpu, op & 7, v);
         set_zf(vcpu, v);
@@ -411,8 +410,7 @@ int kvm_run(KvmVcpu *vcpu)
 {
     enum step rc;
 
-    if (vcpu == NULL || vcpu->vm == NULL || vcpu->kvm_run == NULL ||
-        vcpu->vm->memory_size == 0 || vcpu->vm->guest_memory == NULL)
+    if (vcpu == NULL || vcpu->vm == NULL || vcpu->vm->memory_size == 0)
         return -1;
     vcpu_complete(vcpu);
     if (!(vcpu->regs.rflags & WW_RFLAGS_FIXED)) {
@@ -585,8 +583,7 @@ void ept_destroy(EptContext *ept)
     if (ept == NULL)
         return;
     /* the PT level points at guest pages, which are not ours */
-    if (ept->pml4 != NULL)
-        ept_free_level(ept->pml4, EPT_LEVELS - 1);
+    ept_free_level(ept->pml4, EPT_LEVELS - 1);
     free(ept);
 }
 
@@ -830,8 +827,7 @@ void kvm_destroy_vcpu(KvmVcpu *vcpu)
 {
     if (vcpu == NULL)
         return;
-    if (vcpu->kvm_run != NULL)
-        munmap(vcpu->kvm_run, vcpu->kvm_run_size);
+    munmap(vcpu->kvm_run, vcpu->kvm_run_size);
     free(vcpu);
 }
 
@@ -839,7 +835,7 @@ void kvm_destroy_vm(KvmVm *vm)
 {
     if (vm == NULL)
         return;
-    if (vm->owns_memory && vm->guest_memory != NULL)
+    if (vm->owns_memory)
         munmap(vm->guest_memory, (size_t)vm->memory_size);
     free(vm);
 }
@@ -905,10 +901,9 @@ int ford_implants_memories(WestworldHost *host, const uint8_t *narrative,
         return -1;
     vm = host->park;
     vcpu = host->brain;
-    if (vm->guest_memory == NULL || addr < vm->guest_phys_addr)
-        return -1;
+    /* below the slot, off wraps past memory_size; written so that
+     * addr + size cannot overflow */
     off = addr - vm->guest_phys_addr;
-    /* written so that addr + size cannot overflow */
     if (off >= vm->memory_size || size > vm->memory_size - off)
         return -1;
     memcpy(vm->guest_memory + off, narrative, size);
@@ -932,7 +927,9 @@ static uint8_t *io_data(WestworldHost *host, KvmRun *run)
     /* a kvm_run that is not the vCPU's mapping has no second page */
     if (host->brain != NULL && run == host->brain->kvm_run)
         limit = host->brain->kvm_run_size;
-    if (run->io.data_offset > limit || len > limit - run->io.data_offset)
+    /* an empty transfer has no byte to hand to the UART */
+    if (len == 0 || run->io.data_offset >= limit ||
+        len > limit - run->io.data_offset)
         return NULL;
     return (uint8_t *)run + run->io.data_offset;
 }
@@ -990,7 +987,7 @@ int dolores_wakes_up(WestworldHost *host)
     if (host == NULL)
         return -1;
     vcpu = host->brain;
-    if (vcpu == NULL || vcpu->kvm_run == NULL || !host->conscious) {
+    if (!host->conscious) {
         host->conscious = false;
         return -1;
     }
