@@ -58,6 +58,12 @@ HARNESS_LIB  := $(BUILD)/grader/libharness.a
 
 GRADER_TEST_SRCS := $(wildcard tests/grader/*.c)
 GRADER_TEST_BIN  := $(BUILD)/grader/grader-tests
+# The internals the end-to-end tests reach only through messages (the
+# valgrind log parser, the kill matrix's judge, the vetting, the spec
+# loader's outcomes), linked with the grader's own objects.
+GRADER_UNIT_SRCS := $(wildcard tests/grader/unit/*.c)
+GRADER_UNIT_BIN  := $(BUILD)/grader/grader-unit-tests
+GRADER_LIB_OBJS   = $(filter-out $(BUILD)/grader/main.o,$(GRADER_OBJS))
 
 GRADER_ORDER := $(if $(DEPS_STAMP),| $(DEPS_STAMP))
 
@@ -105,7 +111,16 @@ $(GRADER_TEST_BIN): $(GRADER_TEST_SRCS) tests/grader/grader_tests.h $(GRADER_ORD
 		$(CRITERION_LIBS) $(JANSSON_LIBS)
 
 # The tests run bin/grader as a subprocess; GRADER_BIN says which.
-grader-test: bin/grader $(GRADER_TEST_BIN)
+$(GRADER_UNIT_BIN): $(GRADER_UNIT_SRCS) $(GRADER_LIB_OBJS) $(HARNESS_LIB) $(GRADER_ORDER)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(GRADER_CFLAGS) $(CRITERION_CFLAGS) $(GRADER_UNIT_SRCS) \
+		$(GRADER_LIB_OBJS) -o $@ $(CRITERION_LIBS) $(GRADER_LDLIBS)
+
+grader-test: bin/grader $(GRADER_TEST_BIN) $(GRADER_UNIT_BIN)
+	$(call msg,TEST,grader internals)
+	$(Q)GRADER_LIBDIR=$(BUILD)/grader $(GRADER_UNIT_BIN) --jobs 2 \
+		$(if $(filter 1,$(V)),--verbose)
 	$(call msg,TEST,grader)
 	$(Q)GRADER_BIN=bin/grader VALGRIND=$(VALGRIND) $(GRADER_TEST_BIN) \
 		--jobs 2 $(if $(filter 1,$(V)),--verbose)
