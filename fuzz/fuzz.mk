@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_BIN     := $(FUZZ_DIR)/spec_fuzz
-FUZZ_SRCS    := fuzz/spec_fuzz.c grader/spec.c grader/util.c grader/harness/proto.c
+FUZZ_SRCS    := fuzz/spec_fuzz.c grader/spec.c grader/spec_check.c grader/spec_driver.c grader/util.c grader/harness/proto.c
 FUZZ_CFLAGS  := -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unknown-warning-option \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -Igrader -Igrader/harness -Iinclude $(JANSSON_CFLAGS)
