@@ -13,14 +13,14 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_BIN     := $(FUZZ_DIR)/spec_fuzz
-FUZZ_SRCS    := fuzz/spec_fuzz.c grader/spec.c grader/spec_check.c grader/spec_driver.c grader/util.c grader/harness/proto.c
+FUZZ_SRCS    := fuzz/spec_fuzz.c grader/spec.c grader/spec_check.c grader/spec_driver.c grader/util.c grader/contract/sbuf.c
 FUZZ_CFLAGS  := -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unknown-warning-option \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-                -Igrader -Igrader/harness -Iinclude $(JANSSON_CFLAGS)
+                -Igrader -Igrader/contract -Iinclude $(JANSSON_CFLAGS)
 
 .PHONY: fuzz fuzz-replay
 
-$(FUZZ_BIN): $(FUZZ_SRCS) grader/spec.h grader/util.h grader/harness/tests.def
+$(FUZZ_BIN): $(FUZZ_SRCS) grader/spec.h grader/util.h grader/contract/tests.def
 	$(call msg,CC,$@)
 	$(Q)command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found:" \
 		"libFuzzer comes with clang (Debian: apt-get install clang)" >&2; exit 2; }

@@ -12,10 +12,12 @@
 #include "norm.h"
 #include "proc.h"
 
-/* Library calls renamed to the harness's wrappers (harness/wraps.def). */
+/* Library calls renamed to the harness's wrappers (contract/wraps.def). */
 static const char *const wrapped[] = {
 #define WW_WRAP(name, kind) #name,
+#define WW_BLOCK(name, ret, err, params) #name,
 #include "wraps.def"
+#undef WW_BLOCK
 #undef WW_WRAP
 };
 

@@ -33,12 +33,12 @@ CRITERION_CFLAGS := $(shell pkg-config --cflags criterion 2>/dev/null)
 CRITERION_LIBS   := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
 GRADER_CFLAGS  := -std=c17 -D_GNU_SOURCE $(GRADER_WARN) -O2 -g \
-                  -Igrader -Igrader/harness -Iinclude $(JANSSON_CFLAGS)
+                  -Igrader -Igrader/contract -Iinclude $(JANSSON_CFLAGS)
 GRADER_LDLIBS  := $(JANSSON_LIBS)
 # The harness runs inside valgrind with the submission: frame pointers for
 # the crash backtraces, -O1 for speed without losing the line table.
 HARNESS_CFLAGS := -std=c17 -D_GNU_SOURCE $(GRADER_WARN) -O1 -g \
-                  -fno-omit-frame-pointer -Igrader/harness -Iinclude
+                  -fno-omit-frame-pointer -Igrader/harness -Igrader/contract -Iinclude
 
 GRADER_SRCS  := grader/main.c grader/util.c grader/spec.c grader/spec_check.c \
                 grader/spec_driver.c grader/proc.c \
@@ -51,10 +51,15 @@ GRADER_SRCS  := grader/main.c grader/util.c grader/spec.c grader/spec_check.c \
                 grader/cmd_validate_spec.c grader/cmd_qcm.c
 # The sandbox: the jail around the harness, the vetting of a submission.
 GRADER_SRCS  += grader/jail.c grader/vet.c
+# What the grader and the harness share (grader/contract/: the record
+# protocol, the system call filter, the lists of tests and wrapped calls) is
+# compiled once for each side, with that side's flags.
+CONTRACT_SRCS := $(wildcard grader/contract/*.c)
 GRADER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(GRADER_SRCS)) \
-                $(BUILD)/grader/proto.o $(BUILD)/grader/sysfilter.o
+                $(patsubst grader/contract/%.c,$(BUILD)/grader/contract/%.o,$(CONTRACT_SRCS))
 HARNESS_SRCS := $(wildcard grader/harness/*.c)
-HARNESS_OBJS := $(patsubst grader/harness/%.c,$(BUILD)/grader/harness/%.o,$(HARNESS_SRCS))
+HARNESS_OBJS := $(patsubst grader/harness/%.c,$(BUILD)/grader/harness/%.o,$(HARNESS_SRCS)) \
+                $(patsubst grader/contract/%.c,$(BUILD)/grader/harness/contract/%.o,$(CONTRACT_SRCS))
 HARNESS_LIB  := $(BUILD)/grader/libharness.a
 
 GRADER_TEST_SRCS := $(wildcard tests/grader/*.c)
@@ -82,19 +87,12 @@ $(BUILD)/grader/%.o: grader/%.c $(GRADER_ORDER)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(GRADER_CFLAGS) -MMD -MP -c $< -o $@
 
-# proto.c is shared with the harness; the grader gets its own object.
-$(BUILD)/grader/proto.o: grader/harness/proto.c $(GRADER_ORDER)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(GRADER_CFLAGS) -MMD -MP -c $< -o $@
-
-# So is sysfilter.c (the jail's listener names the calls it stops).
-$(BUILD)/grader/sysfilter.o: grader/harness/sysfilter.c $(GRADER_ORDER)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(GRADER_CFLAGS) -MMD -MP -c $< -o $@
-
 $(BUILD)/grader/harness/%.o: grader/harness/%.c $(GRADER_ORDER)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(HARNESS_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/grader/harness/contract/%.o: grader/contract/%.c $(GRADER_ORDER)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(HARNESS_CFLAGS) -MMD -MP -c $< -o $@

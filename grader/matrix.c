@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
 
 static const char *const verdict_names[] = {
 	[VERDICT_NONE] = "not_graded",

@@ -16,6 +16,7 @@
 
 #include "jail.h"
 #include "proc.h"
+#include "proto.h"
 #include "symbolize.h"
 #include "vet.h"
 #include "vglog.h"

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "proto.h"      /* struct sbuf */
+#include "sbuf.h"       /* struct sbuf */
 
 /* Exit codes of bin/grader (documented in main.c's --help). */
 enum grader_exit {

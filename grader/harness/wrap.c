@@ -568,69 +568,23 @@ void ww_quick_exit(int status) { record_exit("quick_exit", status, SITE(), true)
 
 /* ---- calls the norm forbids ----------------------------------------------- */
 
-static long blocked(const char *name, uint64_t site)
+static void blocked(const char *name, uint64_t site)
 {
 	viol_count++;
 	note_error("called %s() at @{0x%llx}: forbidden by the norm (blocked by "
 		   "the grader, returned an error)", name, (unsigned long long)site);
 	errno = EPERM;
-	return -1;
 }
 
 /* The stubs ignore their arguments: they only have to match the call. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
-#define BLOCK_INT(name, params) \
-	int ww_##name params; \
-	int ww_##name params { return (int)blocked(#name, SITE()); }
-#define BLOCK_PTR(name, params) \
-	void *ww_##name params; \
-	void *ww_##name params { blocked(#name, SITE()); return NULL; }
+typedef void (*ww_sighandler)(int);
 
-BLOCK_INT(fork, (void))
-BLOCK_INT(vfork, (void))
-BLOCK_INT(clone, (void *fn, void *stack, int flags, void *arg, ...))
-BLOCK_INT(execve, (const char *p, char *const a[], char *const e[]))
-BLOCK_INT(execv, (const char *p, char *const a[]))
-BLOCK_INT(execvp, (const char *p, char *const a[]))
-BLOCK_INT(execvpe, (const char *p, char *const a[], char *const e[]))
-BLOCK_INT(execl, (const char *p, const char *a, ...))
-BLOCK_INT(execlp, (const char *p, const char *a, ...))
-BLOCK_INT(execle, (const char *p, const char *a, ...))
-BLOCK_INT(fexecve, (int fd, char *const a[], char *const e[]))
-BLOCK_INT(system, (const char *cmd))
-BLOCK_PTR(popen, (const char *cmd, const char *mode))
-BLOCK_INT(open, (const char *p, int flags, ...))
-BLOCK_INT(open64, (const char *p, int flags, ...))
-BLOCK_INT(openat, (int dir, const char *p, int flags, ...))
-BLOCK_INT(openat64, (int dir, const char *p, int flags, ...))
-BLOCK_INT(creat, (const char *p, int mode))
-BLOCK_PTR(fopen, (const char *p, const char *mode))
-BLOCK_PTR(fopen64, (const char *p, const char *mode))
-BLOCK_PTR(freopen, (const char *p, const char *mode, void *f))
-BLOCK_INT(close, (int fd))
-BLOCK_INT(dup, (int fd))
-BLOCK_INT(dup2, (int fd, int fd2))
-BLOCK_INT(ioctl, (int fd, unsigned long req, ...))
-BLOCK_INT(kill, (int pid, int sig))
-BLOCK_INT(killpg, (int pgrp, int sig))
-BLOCK_INT(sigaction, (int sig, const void *act, void *old))
-BLOCK_INT(syscall, (long nr, ...))
-BLOCK_INT(ptrace, (int req, ...))
-BLOCK_INT(prctl, (int opt, ...))
-BLOCK_INT(setrlimit, (int res, const void *rl))
-BLOCK_INT(socket, (int dom, int type, int proto))
-BLOCK_INT(connect, (int fd, const void *addr, unsigned len))
-BLOCK_INT(unlink, (const char *p))
-BLOCK_INT(remove, (const char *p))
-BLOCK_INT(rename, (const char *a, const char *b))
-BLOCK_INT(chdir, (const char *p))
-
-void (*ww_signal(int sig, void (*handler)(int)))(int);
-void (*ww_signal(int sig, void (*handler)(int)))(int)
-{
-	(void)sig;
-	(void)handler;
-	blocked("signal", SITE());
-	return SIG_ERR;
-}
+#define WW_WRAP(name, kind)
+#define WW_BLOCK(name, ret, err, params) \
+	ret ww_##name params; \
+	ret ww_##name params { blocked(#name, SITE()); return err; }
+#include "wraps.def"
+#undef WW_BLOCK
+#undef WW_WRAP

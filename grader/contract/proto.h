@@ -11,20 +11,7 @@
 
 #include <stddef.h>
 
-/* A growable string.  Zero-initialise; release with sbuf_release(). */
-struct sbuf {
-	char   *buf;
-	size_t  len;
-	size_t  cap;
-};
-
-void sbuf_add(struct sbuf *sb, const char *data, size_t len);
-void sbuf_adds(struct sbuf *sb, const char *s);
-void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void sbuf_release(struct sbuf *sb);
-/* Returns the string (never NULL: "" for an empty buffer). */
-const char *sbuf_str(const struct sbuf *sb);
+#include "sbuf.h"
 
 /* Appends "key=escaped(value)" to a record, with a tab before it unless the
  * record is empty.  len is the number of bytes of value. */
