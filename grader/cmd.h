@@ -1,52 +1,37 @@
-/* cmd.h - the subcommands of bin/grader; main.c parses their options
+/* cmd.h - the subcommands of bin/grader, as main.c's table lists them
  *
- * Each returns the process's exit code (enum grader_exit in util.h).
+ * Each command owns its options (cmd_<name>.c: its getopt table, its part
+ * of --help, its checks; options.h has what they share) and returns the
+ * process's exit code (enum grader_exit in util.h).  argv[0] is the
+ * command's name; argv0 is bin/grader's, for the reproduce commands.
  */
 #ifndef GRADER_CMD_H
 #define GRADER_CMD_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-struct test_opts {
-	const char *argv0;      /* for the reproduce commands */
-	const char *spec;
-	const char *file;
-	const char *header;     /* -H */
-	const char *only;
-	bool        json;
-	bool        bonus;
-	bool        has_seed;
-	uint64_t    seed;
-	bool        no_valgrind;
-	bool        keep;
+struct command {
+	const char *name;
+	int       (*run)(int argc, char **argv, const char *argv0);
+	const char *usage;      /* its part of --help: "  name ARGS  what\n" */
+	const char *options;    /* its options' lines of --help, or NULL */
 };
 
-struct qcm_opts {
-	const char *spec;
-	const char *answers;
-	bool        json;
-};
+int cmd_validate_spec(int argc, char **argv, const char *argv0);
+int cmd_test(int argc, char **argv, const char *argv0);
+int cmd_qcm(int argc, char **argv, const char *argv0);
+int cmd_mutants(int argc, char **argv, const char *argv0);
 
-struct mutants_opts {
-	const char *argv0;      /* for the reproduce commands */
-	const char *reference;  /* -r: must pass everything first */
-	const char *spec;
-	const char *junit;      /* --junit FILE, or NULL */
-	const char *report;     /* --report FILE (Stryker JSON), or NULL */
-	const char *html;       /* --html FILE, or NULL */
-	const char *changed_since;      /* a git revision, or NULL */
-	unsigned    jobs;       /* files graded at once */
-	bool        validate;   /* exit 1 when an expectation fails */
-	bool        json;
-	bool        has_seed;
-	uint64_t    seed;
-	bool        no_valgrind;
-};
+extern const struct command command_validate_spec, command_test, command_qcm,
+			    command_mutants;
 
-int cmd_validate_spec(const char *spec_path);
-int cmd_test(const struct test_opts *o);
-int cmd_qcm(const struct qcm_opts *o);
-int cmd_mutants(const struct mutants_opts *o);
+/* The command named name, or NULL. */
+const struct command *command_find(const char *name);
+
+/* "validate-spec, test, qcm or mutants" appended to sb. */
+struct sbuf;
+void command_names(struct sbuf *sb);
+
+/* Prints bin/grader's --help (every command's usage and options) on
+ * stdout; returns EXIT_PASS. */
+int grader_help(void);
 
 #endif /* GRADER_CMD_H */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "grade_file.h"
+#include "options.h"
 #include "matrix.h"
 #include "pack.h"
 #include "proc.h"
@@ -27,6 +28,96 @@
 #include "sandbox.h"
 #include "spec.h"
 #include "vet.h"
+
+const struct command command_mutants = {
+	"mutants", cmd_mutants,
+	"  mutants -r REF -s SPEC    grade REF, then every file of the spec's\n"
+	"                            validation lists: the kill matrix\n",
+	"  -r, --reference FILE      the reference: it must pass every test first\n"
+	"  -s, --spec SPEC           the exercise's spec.json\n"
+	"      --validate            exit 1 unless every expectation holds: each\n"
+	"                            expected_pass file passes, each expected_fail\n"
+	"                            file is killed, every pack file is listed\n"
+	"      --json                print one JSON object instead of the matrix\n"
+	"      --junit FILE          write a JUnit XML report, a testcase per file\n"
+	"      --report FILE         write a Stryker mutation-testing report (JSON)\n"
+	"      --html FILE           write that report as one offline HTML page\n"
+	"      --changed-since REV   grade only the files of mutants/, alternatives/\n"
+	"                            and references/ changed since the git revision\n"
+	"                            REV (every file if the spec changed)\n"
+	"  -j, --jobs N              files graded at once (default: the cores)\n"
+	"      --seed N, --no-valgrind   as for test\n",
+};
+
+struct mutants_opts {
+	struct grade_opts grading;      /* -s, --seed, --no-valgrind */
+	const char *reference;  /* -r: must pass everything first */
+	const char *junit;      /* --junit FILE, or NULL */
+	const char *report;     /* --report FILE (Stryker JSON), or NULL */
+	const char *html;       /* --html FILE, or NULL */
+	const char *changed_since;      /* a git revision, or NULL */
+	unsigned    jobs;       /* files graded at once */
+	bool        validate;   /* exit 1 when an expectation fails */
+	bool        json;
+};
+
+/* OPTIONS_OK with o filled, or the exit code of a usage error or --help. */
+static int parse(int argc, char **argv, const char *argv0, struct mutants_opts *o)
+{
+	static const struct option options[] = {
+		GRADE_OPT_SPEC, GRADE_OPT_SEED, GRADE_OPT_NO_VALGRIND,
+		{ "reference",     required_argument, NULL, 'r' },
+		{ "validate",      no_argument,       NULL, OPT_VALIDATE },
+		{ "json",          no_argument,       NULL, OPT_JSON },
+		{ "junit",         required_argument, NULL, OPT_JUNIT },
+		{ "report",        required_argument, NULL, OPT_REPORT },
+		{ "html",          required_argument, NULL, OPT_HTML },
+		{ "changed-since", required_argument, NULL, OPT_CHANGED_SINCE },
+		{ "jobs",          required_argument, NULL, 'j' },
+		{ "help",          no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t jobs;
+	int c, taken;
+
+	memset(o, 0, sizeof(*o));
+	o->grading.argv0 = argv0;
+	o->jobs = cores > 0 ? (unsigned)cores : 1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":r:s:j:h", options, NULL)) != -1) {
+		if ((taken = grade_opts_parse(&o->grading, c, optarg)) != 0) {
+			if (taken < 0)
+				return EXIT_USAGE;
+			continue;
+		}
+		switch (c) {
+		case 'r': o->reference = optarg; break;
+		case OPT_VALIDATE: o->validate = true; break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_JUNIT: o->junit = optarg; break;
+		case OPT_REPORT: o->report = optarg; break;
+		case OPT_HTML: o->html = optarg; break;
+		case OPT_CHANGED_SINCE: o->changed_since = optarg; break;
+		case 'j':
+			if (parse_count(optarg, &jobs) < 0 || jobs == 0 || jobs > 256)
+				return usage_error("--jobs: '%s' is not a number from 1 to 256",
+						   optarg);
+			o->jobs = (unsigned)jobs;
+			break;
+		case 'h': return grader_help();
+		default: return option_error("mutants", c, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("mutants: unexpected argument '%s'", argv[optind]);
+	if (!o->reference)
+		return usage_error("mutants: %s", "missing -r REFERENCE");
+	if (!o->grading.spec_path)
+		return usage_error("mutants: %s", "missing -s SPEC");
+	return OPTIONS_OK;
+}
 
 /* One file to grade. */
 struct job {
@@ -80,17 +171,17 @@ static void __attribute__((noreturn)) child_grade(const struct run *rn,
 						  const struct job *j)
 {
 	struct grade g = { 0 };
-	struct report_info ri = { rn->o->spec, false };
+	struct report_info ri = { rn->o->grading.spec_path, false };
 	struct grade_file_opts go = {
-		.argv0 = rn->o->argv0, .spec_path = rn->o->spec, .file = j->path,
-		.has_seed = true, .seed = rn->m->seed,
-		.no_valgrind = rn->o->no_valgrind,
+		.grading = rn->o->grading, .file = j->path,
 		.built = save_code, .built_arg = j->code,
 	};
 	char *err = NULL;
 	FILE *f;
 	int status = 0;
 
+	go.grading.has_seed = true;     /* the one seed of the whole run */
+	go.grading.seed = rn->m->seed;
 	if (grade_file(rn->spec, &go, &g, &err) < 0) {
 		f = fopen(j->err, "w");
 		if (f) {
@@ -448,18 +539,22 @@ static int write_reports(const struct run *rn)
 	return ret;
 }
 
-int cmd_mutants(const struct mutants_opts *o)
+int cmd_mutants(int argc, char **argv, const char *argv0)
 {
+	struct mutants_opts opts;
+	const struct mutants_opts *o = &opts;
 	struct strlist changed = { 0 };
-	struct spec spec;
+	struct spec spec = { 0 };
 	struct matrix m = { 0 };
 	struct run rn = { .o = o, .spec = &spec, .m = &m };
 	char *err = NULL, *bundle = NULL;
 	uint64_t t0 = now_ms();
-	int ret = EXIT_USAGE;
+	int ret = parse(argc, argv, argv0, &opts);
 	size_t i;
 
-	ret = spec_load_checked(&spec, o->spec);
+	if (ret != OPTIONS_OK)
+		return ret;
+	ret = spec_load_checked(&spec, o->grading.spec_path);
 	if (ret != EXIT_PASS)
 		goto out;
 	ret = EXIT_USAGE;
@@ -483,15 +578,15 @@ int cmd_mutants(const struct mutants_opts *o)
 		goto out;
 	}
 	rn.tty = isatty(STDERR_FILENO);
-	m.spec_path = o->spec;
+	m.spec_path = o->grading.spec_path;
 	matrix_init(&m, &spec, o->reference, o->reference);
-	m.seed = grade_pick_seed(&spec, o->has_seed, o->seed);
-	m.valgrind = !o->no_valgrind && proc_exists(valgrind_command());
+	m.seed = grade_pick_seed(&spec, o->grading.has_seed, o->grading.seed);
+	m.valgrind = !o->grading.no_valgrind && proc_exists(valgrind_command());
 	pack_add_rows(&m, &spec);
 	if (o->changed_since) {
 		bool all = false;
 
-		if (pack_changed_since(&spec, o->spec, o->changed_since, rn.scratch,
+		if (pack_changed_since(&spec, o->grading.spec_path, o->changed_since, rn.scratch,
 				       &changed, &all, &err) < 0) {
 			fprintf(stderr, "error: %s\n", err);
 			goto out;

@@ -14,7 +14,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "spec.h"
+
+const struct command command_qcm = {
+	"qcm", cmd_qcm,
+	"  qcm -s SPEC ANSWERS       grade QCM answers (\"1:B\" lines or \"BCB...\")\n",
+	NULL,
+};
+
+struct qcm_opts {
+	const char *spec;
+	const char *answers;
+	bool        json;
+};
+
+/* OPTIONS_OK with o filled, or the exit code of a usage error or --help. */
+static int parse(int argc, char **argv, struct qcm_opts *o)
+{
+	static const struct option options[] = {
+		{ "spec", required_argument, NULL, 's' },
+		{ "json", no_argument,       NULL, OPT_JSON },
+		{ "help", no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":s:h", options, NULL)) != -1) {
+		switch (c) {
+		case 's': o->spec = optarg; break;
+		case OPT_JSON: o->json = true; break;
+		case 'h': return grader_help();
+		default: return option_error("qcm", c, argv);
+		}
+	}
+	if (!o->spec)
+		return usage_error("qcm: %s", "missing -s SPEC");
+	if (optind != argc - 1)
+		return usage_error("qcm: %s", "expected one ANSWERS file");
+	o->answers = argv[optind];
+	return OPTIONS_OK;
+}
 
 /* answers[i] for spec->qcm[i], 0 when unanswered.  -1 with *err. */
 static int parse_answers(const struct spec *spec, const char *text, char *answers,
@@ -80,14 +123,19 @@ static int parse_answers(const struct spec *spec, const char *text, char *answer
 	return 0;
 }
 
-int cmd_qcm(const struct qcm_opts *o)
+int cmd_qcm(int argc, char **argv, const char *argv0)
 {
-	struct spec spec;
+	struct qcm_opts opts;
+	const struct qcm_opts *o = &opts;
+	struct spec spec = { 0 };
 	char *err = NULL, *text = NULL, *answers = NULL;
 	size_t i, right = 0;
-	int ret = EXIT_USAGE, percent;
+	int ret = parse(argc, argv, &opts), percent;
 	json_t *root = NULL, *qs = NULL;
 
+	(void)argv0;
+	if (ret != OPTIONS_OK)
+		return ret;
 	ret = spec_load_checked(&spec, o->spec);
 	if (ret != EXIT_PASS)
 		goto out;

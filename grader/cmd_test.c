@@ -7,8 +7,69 @@
 #include <unistd.h>
 
 #include "grade_file.h"
+#include "options.h"
 #include "report.h"
 #include "spec.h"
+
+const struct command command_test = {
+	"test", cmd_test,
+	"  test -s SPEC -f FILE      grade the submission FILE (a hypervisor_sim.c)\n",
+	"  -s, --spec SPEC           the exercise's spec.json\n"
+	"  -f, --file FILE           the submission\n"
+	"  -H, --header FILE         the submission's own header (default: the spec's)\n"
+	"      --json                print one JSON object instead of the text report\n"
+	"      --only NAME           run only the test or edge case NAME\n"
+	"      --seed N              seed of the fuzzing (printed in every report)\n"
+	"      --bonus               also grade the bonus table (automatic when the\n"
+	"                            submission defines maeve_tries_to_escape)\n"
+	"      --no-valgrind         run the tests natively\n"
+	"      --keep                keep the scratch directory (its path on stderr)\n",
+};
+
+struct test_opts {
+	struct grade_opts grading;
+	const char *file;
+	bool        json;
+};
+
+/* OPTIONS_OK with o filled, or the exit code of a usage error or --help. */
+static int parse(int argc, char **argv, const char *argv0, struct test_opts *o)
+{
+	static const struct option options[] = {
+		GRADE_OPT_SPEC, GRADE_OPT_HEADER, GRADE_OPT_ONLY, GRADE_OPT_SEED,
+		GRADE_OPT_BONUS, GRADE_OPT_NO_VALGRIND, GRADE_OPT_KEEP,
+		{ "file", required_argument, NULL, 'f' },
+		{ "json", no_argument,       NULL, OPT_JSON },
+		{ "help", no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, taken;
+
+	memset(o, 0, sizeof(*o));
+	o->grading.argv0 = argv0;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":s:f:H:h", options, NULL)) != -1) {
+		if ((taken = grade_opts_parse(&o->grading, c, optarg)) != 0) {
+			if (taken < 0)
+				return EXIT_USAGE;
+			continue;
+		}
+		switch (c) {
+		case 'f': o->file = optarg; break;
+		case OPT_JSON: o->json = true; break;
+		case 'h': return grader_help();
+		default: return option_error("test", c, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("test: unexpected argument '%s'", argv[optind]);
+	if (!o->grading.spec_path)
+		return usage_error("test: %s", "missing -s SPEC");
+	if (!o->file)
+		return usage_error("test: %s", "missing -f FILE");
+	return OPTIONS_OK;
+}
 
 static bool known_name(const struct spec *spec, const char *name)
 {
@@ -22,28 +83,29 @@ static bool known_name(const struct spec *spec, const char *name)
 	return false;
 }
 
-int cmd_test(const struct test_opts *o)
+int cmd_test(int argc, char **argv, const char *argv0)
 {
-	struct spec spec;
+	struct test_opts o;
+	struct spec spec = { 0 };
 	struct grade g = { 0 };
 	struct report_info ri;
 	char *err = NULL;
-	int ret = spec_load_checked(&spec, o->spec);
+	int ret = parse(argc, argv, argv0, &o);
 
+	if (ret != OPTIONS_OK)
+		return ret;
+	ret = spec_load_checked(&spec, o.grading.spec_path);
 	if (ret != EXIT_PASS)
 		goto out;
 	ret = EXIT_USAGE;
-	if (o->only && !known_name(&spec, o->only)) {
+	if (o.grading.only && !known_name(&spec, o.grading.only)) {
 		fprintf(stderr, "error: no test or edge case named '%s' in '%s'\n",
-			o->only, o->spec);
+			o.grading.only, o.grading.spec_path);
 		goto out;
 	}
 	{
 		struct grade_file_opts go = {
-			.argv0 = o->argv0, .spec_path = o->spec, .file = o->file,
-			.header = o->header, .only = o->only, .bonus = o->bonus,
-			.has_seed = o->has_seed, .seed = o->seed,
-			.no_valgrind = o->no_valgrind, .keep = o->keep,
+			.grading = o.grading, .file = o.file,
 			.progress = isatty(STDERR_FILENO),
 		};
 
@@ -52,9 +114,9 @@ int cmd_test(const struct test_opts *o)
 			goto out;
 		}
 	}
-	ri.spec_path = o->spec;
-	ri.color = !o->json && use_color(STDOUT_FILENO);
-	if (o->json)
+	ri.spec_path = o.grading.spec_path;
+	ri.color = !o.json && use_color(STDOUT_FILENO);
+	if (o.json)
 		report_json(stdout, &g, &ri);
 	else
 		report_text(stdout, &g, &ri);

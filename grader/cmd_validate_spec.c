@@ -4,16 +4,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "options.h"
 #include "spec.h"
 
-int cmd_validate_spec(const char *path)
+const struct command command_validate_spec = {
+	"validate-spec", cmd_validate_spec,
+	"  validate-spec SPEC        check SPEC and list every problem in it\n",
+	NULL,
+};
+
+int cmd_validate_spec(int argc, char **argv, const char *argv0)
 {
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct strlist problems = { 0 };
 	struct spec spec;
+	const char *path;
 	char *err = NULL;
-	int ret;
+	int ret, c;
 	size_t i;
 
+	(void)argv0;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (c == 'h')
+			return grader_help();
+		return option_error("validate-spec", c, argv);
+	}
+	if (optind != argc - 1)
+		return usage_error("validate-spec: %s", "expected one SPEC file");
+	path = argv[optind];
 	if (spec_load(&spec, path, &err) < 0) {
 		fprintf(stderr, "error: %s\n", err);
 		free(err);

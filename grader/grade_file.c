@@ -21,6 +21,7 @@ static void progress(const struct grade_file_opts *o, const char *what,
 static void set_reproduce(struct table_result *t, const struct grade_file_opts *o,
 			  uint64_t seed, bool bonus)
 {
+	const struct grade_opts *opt = &o->grading;
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
@@ -28,8 +29,8 @@ static void set_reproduce(struct table_result *t, const struct grade_file_opts *
 
 		free(r->reproduce);
 		r->reproduce = xasprintf("%s test -s %s -f %s%s%s%s --only %s --seed %llu",
-					 o->argv0, o->spec_path, o->file,
-					 o->header ? " -H " : "", o->header ? o->header : "",
+					 opt->argv0, opt->spec_path, o->file,
+					 opt->header ? " -H " : "", opt->header ? opt->header : "",
 					 bonus ? " --bonus" : "", r->name,
 					 (unsigned long long)seed);
 	}
@@ -62,6 +63,7 @@ uint64_t grade_pick_seed(const struct spec *spec, bool has_seed, uint64_t seed)
 int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	       struct grade *g, char **err)
 {
+	const struct grade_opts *opt = &o->grading;
 	struct build b = { 0 };
 	char *libdir = NULL;
 	int ret = -1;
@@ -72,31 +74,31 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 		return -1;
 	}
 	g->file = xstrdup(o->file);
-	g->seed = grade_pick_seed(spec, o->has_seed, o->seed);
+	g->seed = grade_pick_seed(spec, opt->has_seed, opt->seed);
 	g->passing_score = spec->passing_score;
-	g->valgrind = !o->no_valgrind && proc_exists(valgrind_command());
-	if (!o->no_valgrind && !g->valgrind) {
+	g->valgrind = !opt->no_valgrind && proc_exists(valgrind_command());
+	if (!opt->no_valgrind && !g->valgrind) {
 		g->note = xasprintf("valgrind ('%s') is not installed: tests ran natively, "
 				    "leaks and mappings are still counted, invalid reads "
 				    "only when they fault", valgrind_command());
 		warn("%s", g->note);
 	}
-	if (o->header && !same_file_content(o->header, spec->header)) {
+	if (opt->header && !same_file_content(opt->header, spec->header)) {
 		char *n = xasprintf("%s%sthe header '%s' differs from the pack's '%s': the "
 				    "tests were compiled against the pack's", g->note ? g->note : "",
-				    g->note ? "; " : "", o->header, spec->header);
+				    g->note ? "; " : "", opt->header, spec->header);
 
 		free(g->note);
 		g->note = n;
 		warn("the header '%s' differs from the pack's: the tests use the pack's "
-		     "layout", o->header);
+		     "layout", opt->header);
 	}
 
 	libdir = build_default_libdir();
 	{
 		bool oracle = spec->fuzz_enabled && !strcmp(spec->fuzz_oracle, "reference");
-		struct build_opts bo = { o->file, o->header, libdir,
-					 oracle ? spec->reference : NULL, o->keep };
+		struct build_opts bo = { o->file, opt->header, libdir,
+					 oracle ? spec->reference : NULL, opt->keep };
 
 		progress(o, "building ", o->file);
 		if (build_run(&b, spec, &bo, g, err) < 0)
@@ -105,9 +107,9 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	if (o->built)
 		o->built(&b, g, o->built_arg);
 	if (g->compiled) {
-		struct sandbox_opts so = { o->only, o->bonus || g->has_bonus_function,
+		struct sandbox_opts so = { opt->only, opt->bonus || g->has_bonus_function,
 					   g->valgrind };
-		bool bonus_only = o->only && spec_find_test(spec, o->only, &so.bonus) &&
+		bool bonus_only = opt->only && spec_find_test(spec, opt->only, &so.bonus) &&
 				  so.bonus;
 
 		so.bonus = so.bonus || bonus_only;

@@ -12,6 +12,7 @@
 
 #include "build.h"
 #include "grade.h"
+#include "options.h"
 #include "score.h"
 #include "spec.h"
 
@@ -20,17 +21,8 @@
 typedef void grade_built_fn(const struct build *b, const struct grade *g, void *arg);
 
 struct grade_file_opts {
-	const char *argv0;      /* for the reproduce commands */
-	const char *spec_path;  /* as given, for the reproduce commands */
+	struct grade_opts grading;      /* the command's options */
 	const char *file;
-	const char *header;     /* -H, or NULL for the spec's */
-	const char *only;       /* a test or edge case name, or NULL for all */
-	bool        bonus;      /* grade the bonus table even without the
-				 * bonus function */
-	bool        has_seed;
-	uint64_t    seed;
-	bool        no_valgrind;
-	bool        keep;
 	bool        progress;   /* "building ..." lines on stderr (a terminal) */
 	grade_built_fn *built;  /* NULL: none */
 	void       *built_arg;

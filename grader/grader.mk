@@ -40,7 +40,7 @@ GRADER_LDLIBS  := $(JANSSON_LIBS)
 HARNESS_CFLAGS := -std=c17 -D_GNU_SOURCE $(GRADER_WARN) -O1 -g \
                   -fno-omit-frame-pointer -Igrader/harness -Igrader/contract -Iinclude
 
-GRADER_SRCS  := grader/main.c grader/util.c grader/spec.c grader/spec_check.c \
+GRADER_SRCS  := grader/main.c grader/commands.c grader/options.c grader/util.c grader/spec.c grader/spec_check.c \
                 grader/spec_driver.c grader/proc.c \
                 grader/build.c grader/norm.c grader/sandbox.c grader/vglog.c \
                 grader/symbolize.c grader/grade.c grader/score.c \
