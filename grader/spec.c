@@ -254,29 +254,18 @@ static void check_validation(struct vctx *v, json_t *root)
 	check_keys(v, val, "validation", keys);
 	get_strings(v, val, "validation", "expected_pass", false, &pass);
 	get_strings(v, val, "validation", "expected_fail", false, &fail);
-	for (i = 0; i < pass.n; i++) {
+	for (i = 0; i < pass.n; i++)
 		if (strlist_has(&fail, pass.items[i]))
 			problem(v, "validation", "'%s' is expected both to pass and to fail",
 				pass.items[i]);
-		if (v->flags & SPEC_CHECK_ALL_FILES) {
-			char *full = NULL;
-
-			check_file(v, idx("validation.expected_pass", i), pass.items[i], &full);
-			strlist_add(&s->expected_pass, full);
-			free(full);
-		}
-	}
-	for (i = 0; i < fail.n; i++) {
-		if (v->flags & SPEC_CHECK_ALL_FILES) {
-			char *full = NULL;
-
-			check_file(v, idx("validation.expected_fail", i), fail.items[i], &full);
-			strlist_add(&s->expected_fail, full);
-			free(full);
-		}
-	}
-	strlist_release(&pass);
-	strlist_release(&fail);
+	/* the files may not exist yet when a file is graded: validate-spec
+	 * checks them, grader mutants reports each missing one */
+	for (i = 0; v->flags & SPEC_CHECK_ALL_FILES && i < pass.n; i++)
+		check_file(v, idx("validation.expected_pass", i), pass.items[i], NULL);
+	for (i = 0; v->flags & SPEC_CHECK_ALL_FILES && i < fail.n; i++)
+		check_file(v, idx("validation.expected_fail", i), fail.items[i], NULL);
+	s->expected_pass = pass;
+	s->expected_fail = fail;
 }
 
 static void check_qcm(struct vctx *v, json_t *root)

@@ -91,7 +91,7 @@ struct spec {
 	struct strlist allowed, forbidden;
 	bool        norm_blocking;
 	struct pass_rule rule;
-	struct strlist expected_pass, expected_fail;   /* resolved paths */
+	struct strlist expected_pass, expected_fail;   /* as the spec writes them */
 	struct spec_qcm *qcm;
 	size_t      nqcm;
 };

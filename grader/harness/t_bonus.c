@@ -3,6 +3,9 @@
  *
  * maeve_tries_to_escape() is declared weak: a base submission does not
  * define it, links all the same, and its maeve tests are not run.
+ *
+ * Longer than ~500 lines for its cases: the bonus table is one part of the
+ * contract (three exits and the detector), its tests one file.
  */
 #include "harness.h"
 

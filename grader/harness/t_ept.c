@@ -8,6 +8,9 @@
  * the entries is the solution's business: no test reads a table.  The host
  * pages the tests map are the harness's own (mmap, not the submission's), so
  * the allocation tracker sees only the EPT's tables.
+ *
+ * Longer than ~500 lines for its cases: the EPT is one part of the contract,
+ * and each sentence of its header comment is a test here.
  */
 #include "harness.h"
 

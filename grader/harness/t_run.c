@@ -1,6 +1,10 @@
 /* t_run.c - the run loop's exits and entry checks, a halted vCPU, the
  * arguments of kvm_run() and kvm_create_vcpu(), and the memory slot's
- * refusals */
+ * refusals
+ *
+ * Longer than ~500 lines for its cases: each exit and each refusal of the
+ * run loop is a test of its own, with the VM it needs built in place.
+ */
 #include "harness.h"
 
 #include <limits.h>
