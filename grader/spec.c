@@ -34,6 +34,60 @@ static bool implemented_test(const char *name)
 	return false;
 }
 
+/* The "en" object of a test or an edge case: the English of exactly the
+ * texts the object has in French (input, expected, trap_explanation; an
+ * edge case's "expected" is a kind, not a text), each a string, non-empty
+ * when the French one is; the count of objects with and without it says at
+ * the end whether the spec is bilingual throughout. */
+void check_en(struct vctx *v, json_t *obj, const char *where, bool edge,
+	      struct spec_en *en)
+{
+	static const char *const texts[] = { "input", "expected", "trap_explanation" };
+	const char **out[] = { &en->input, &en->expected, &en->trap_explanation };
+	json_t *e = json_object_get(obj, "en");
+	size_t first = edge ? 2 : 0;
+	char path[256];
+	bool any = false;
+	const char *key;
+	json_t *val;
+	size_t i;
+
+	for (i = first; i < 3; i++)
+		any |= json_object_get(obj, texts[i]) != NULL;
+	if (!any)
+		return;
+	if (e == NULL) {
+		v->without_en++;
+		return;
+	}
+	v->with_en++;
+	snprintf(path, sizeof(path), "%s", sub(where, "en"));
+	if (!json_is_object(e)) {
+		problem(v, path, "expected an object, got %s", type_name(e));
+		return;
+	}
+	json_object_foreach(e, key, val) {
+		for (i = first; i < 3 && strcmp(key, texts[i]); i++)
+			;
+		if (i == 3)
+			problem(v, sub(path, key), "unknown key (%s)",
+				edge ? "trap_explanation" : "input, expected, trap_explanation");
+		else if (json_object_get(obj, key) == NULL)
+			problem(v, sub(path, key), "no French '%s' beside it", key);
+	}
+	for (i = first; i < 3; i++) {
+		json_t *fr = json_object_get(obj, texts[i]);
+
+		if (fr == NULL)
+			continue;
+		if (json_object_get(e, texts[i]) == NULL)
+			problem(v, sub(path, texts[i]), "missing: the French has it");
+		else
+			*out[i] = get_str(v, e, path, texts[i],
+					  json_is_string(fr) && json_string_length(fr) > 0);
+	}
+}
+
 /* ---- sections ----------------------------------------------------------- */
 
 static void check_table(struct vctx *v, json_t *obj, const char *path,
@@ -41,14 +95,16 @@ static void check_table(struct vctx *v, json_t *obj, const char *path,
 {
 	static const char *const keys[] = {
 		"name", "input", "expected", "points", "trap", "?trap_explanation",
-		"?required", "timeout_ms", NULL,
+		"?required", "timeout_ms", "?en", NULL,
 	};
 	json_t *arr = get_typed(v, obj, path, "tests", JSON_ARRAY, "an array");
-	const char *tp = sub(path, "tests");
+	char tp[128];
 	long long sum = 0;
 	size_t i;
 	json_t *t;
 
+	/* sub() hands out one of a few buffers: keep the path of our own */
+	snprintf(tp, sizeof(tp), "%s", sub(path, "tests"));
 	if (arr == NULL)
 		return;
 	if (json_array_size(arr) == 0)
@@ -86,8 +142,11 @@ static void check_table(struct vctx *v, json_t *obj, const char *path,
 		    json_object_get(t, "trap_explanation") == NULL)
 			problem(v, sub(where, "trap_explanation"),
 				"missing: a trap test must explain its trap");
-		if (!st.trap)
+		check_en(v, t, where, false, &st.en);
+		if (!st.trap) {
 			st.trap_explanation = NULL;
+			st.en.trap_explanation = NULL;
+		}
 		if (json_object_get(t, "required"))
 			get_bool(v, t, where, "required", &st.required);
 		if (st.name) {
@@ -354,7 +413,7 @@ int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 	static const char *const ckeys[] = { "std", "cflags", NULL };
 	static const char *const bkeys[] = { "required_functions", "tests", NULL };
 	static const char *const mkeys[] = { "tests", NULL };
-	struct vctx v = { s, problems, flags };
+	struct vctx v = { s, problems, flags, 0, 0 };
 	struct strlist seen = { 0 };
 	json_t *root = s->root, *c, *m, *b;
 	const char *str;
@@ -431,6 +490,10 @@ int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 	check_rule_consistency(&v);
 	check_validation(&v, root);
 	check_qcm(&v, root);
+	if (v.with_en && v.without_en)
+		problem(&v, "", "English texts (\"en\") on %zu tests and edge cases, "
+			"none on %zu: give them to every one or to none", v.with_en,
+			v.without_en);
 	if (!s->fuzz_oracle)
 		s->fuzz_oracle = "rule";
 	return problems->n == before ? 0 : -1;

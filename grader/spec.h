@@ -17,6 +17,15 @@
 
 #include "util.h"
 
+/* The English texts beside the spec's own (French) ones: the "en" object of
+ * a test or an edge case; a text is NULL where the French one is absent, all
+ * are NULL when the spec carries no English. */
+struct spec_en {
+	const char *input;
+	const char *expected;
+	const char *trap_explanation;
+};
+
 struct spec_test {
 	const char *name;
 	const char *input;
@@ -26,6 +35,7 @@ struct spec_test {
 	const char *trap_explanation;   /* NULL when not a trap */
 	bool        required;           /* its failure refuses the submission */
 	unsigned    timeout_ms;
+	struct spec_en en;
 };
 
 struct spec_table {
@@ -39,6 +49,7 @@ struct spec_edge {
 	const char *expected;           /* non_null, null, no_memory_leak, exit_hlt */
 	bool        trap;
 	const char *trap_explanation;
+	struct spec_en en;
 };
 
 /* What refuses a submission whatever its score (pass_rule, and the norm's

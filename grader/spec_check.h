@@ -21,6 +21,7 @@ struct vctx {
 	struct spec    *spec;
 	struct strlist *problems;
 	unsigned        flags;
+	size_t          with_en, without_en;    /* tests with English texts or not */
 };
 
 /* Records "path: message" (the top level is "(top level)"). */
@@ -68,6 +69,11 @@ char *resolve(const struct spec *spec, const char *rel);
  * when not NULL (malloc'd). */
 void check_file(struct vctx *v, const char *path, const char *rel,
 		char **resolved);
+
+/* The "en" object beside obj's French texts (spec.c): the same texts,
+ * into en; edge is true for an edge case (only trap_explanation). */
+void check_en(struct vctx *v, json_t *obj, const char *where, bool edge,
+	      struct spec_en *en);
 
 /* The driver section (spec_driver.c): the reference, the edge cases, the
  * fuzzing. */

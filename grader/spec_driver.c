@@ -17,7 +17,7 @@ static const char *const edge_kinds[] = {
 static void check_edges(struct vctx *v, json_t *driver)
 {
 	static const char *const keys[] = {
-		"name", "args", "expected", "is_trap", "?trap_explanation", NULL,
+		"name", "args", "expected", "is_trap", "?trap_explanation", "?en", NULL,
 	};
 	json_t *arr = get_typed(v, driver, "driver", "edge_cases", JSON_ARRAY, "an array");
 	struct strlist seen = { 0 };
@@ -94,6 +94,7 @@ static void check_edges(struct vctx *v, json_t *driver)
 		if (se.trap && json_object_get(e, "trap_explanation") == NULL)
 			problem(v, sub(p, "trap_explanation"),
 				"missing: a trap must explain itself");
+		check_en(v, e, p, true, &se.en);
 		if (ok)
 			v->spec->edges[v->spec->nedges++] = se;
 	}

@@ -70,6 +70,13 @@ static const struct bad_spec bad_specs[] = {
 		"pass_rule.blocking[4]: 'crash' is listed twice",
 		"pass_rule.bonus: 'maybe' is not one of refuse",
 		"tests are marked required but failed_required is not blocking" } },
+	{ "bad_english.json", {
+		"driver.edge_cases[0].en.expected: unknown key (trap_explanation)",
+		"moulinette.tests[0].en.trap_explanation: no French 'trap_explanation' beside it",
+		"moulinette.tests[0].en.extra: unknown key",
+		"moulinette.tests[1].en.input: must not be empty",
+		"moulinette.tests[1].en.trap_explanation: missing: the French has it",
+		"English texts (\"en\") on 3 tests and edge cases, none on 1" } },
 };
 
 /* One test per fixture, by index: Criterion re-executes its workers, so
@@ -108,10 +115,11 @@ Test(spec, nesting_too_deep) { check_bad(13); }
 Test(spec, nul_byte_in_a_string) { check_bad(14); }
 Test(spec, directory_for_a_file) { check_bad(15); }
 Test(spec, pass_rule_problems) { check_bad(16); }
+Test(spec, english_texts_beside_the_french) { check_bad(17); }
 
 Test(spec, every_fixture_has_a_test)
 {
-	cr_assert_eq(sizeof(bad_specs) / sizeof(bad_specs[0]), 17);
+	cr_assert_eq(sizeof(bad_specs) / sizeof(bad_specs[0]), 18);
 }
 
 Test(spec, accepts_a_valid_spec)
