@@ -81,6 +81,7 @@ solutions-test: $(MAIN_BINS)
 -include tests/hostile/hostile.mk
 -include fuzz/fuzz.mk
 -include tests/coverage/coverage.mk
+-include tools/subject.mk
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
