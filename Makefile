@@ -82,6 +82,7 @@ solutions-test: $(MAIN_BINS)
 -include fuzz/fuzz.mk
 -include tests/coverage/coverage.mk
 -include tools/subject.mk
+-include tools/student-kit.mk
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
