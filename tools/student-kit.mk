@@ -21,7 +21,8 @@ KIT_SPEC    ?= spec.json
 KIT_REF     ?= references/ref_solution.c
 KIT_ORACLE  := $(KIT_STAGE)/oracle/ref_solution.o
 KIT_GRADER  := $(sort $(wildcard grader/*.c grader/*.h grader/harness/*.c \
-                 grader/harness/*.h grader/harness/*.def)) grader/grader.mk
+                 grader/harness/*.h grader/harness/*.def grader/contract/*.c \
+                 grader/contract/*.h grader/contract/*.def)) grader/grader.mk mk/quiet.mk
 KIT_DOCS    := docs/subject.fr.md docs/subject.en.md
 KIT_EXTRA   := $(wildcard po/*.po po/po.mk)
 
