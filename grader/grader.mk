@@ -48,7 +48,7 @@ GRADER_SRCS  := grader/main.c grader/commands.c grader/options.c grader/util.c g
                 grader/grade_file.c grader/cmd_mutants.c grader/matrix.c \
                 grader/report_matrix.c grader/report_junit.c \
                 grader/report_stryker.c grader/report_html.c grader/pack.c \
-                grader/cmd_validate_spec.c grader/cmd_qcm.c
+                grader/cmd_validate_spec.c grader/cmd_qcm.c grader/i18n.c
 # The sandbox: the jail around the harness, the vetting of a submission.
 GRADER_SRCS  += grader/jail.c grader/vet.c
 # What the grader and the harness share (grader/contract/: the record

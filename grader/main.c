@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "options.h"
 #include "util.h"
 
@@ -20,9 +21,10 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	struct sbuf names = { 0 };
 
+	i18n_init();
 	if (argc < 2) {
 		command_names(&names);
-		usage_error("missing command: %s", sbuf_str(&names));
+		usage_error(_("missing command: %s"), sbuf_str(&names));
 		sbuf_release(&names);
 		return EXIT_USAGE;
 	}
@@ -30,6 +32,6 @@ int main(int argc, char **argv)
 		return grader_help();
 	cmd = command_find(argv[1]);
 	if (cmd == NULL)
-		return usage_error("unknown command '%s'", argv[1]);
+		return usage_error(_("unknown command '%s'"), argv[1]);
 	return cmd->run(argc - 1, argv + 1, argv[0]);
 }

@@ -15,11 +15,32 @@
 
 extern char **environ;
 
+/* The tools' environment: the grader's, in the C locale whatever the
+ * student's language, so that the messages the grader reads in their output
+ * are the ones it knows (i18n.c sets LANGUAGE for the grader's own).  The
+ * array is the caller's to free, not its strings. */
+static char **tool_environ(void)
+{
+	static char c_locale[] = "LC_ALL=C";
+	size_t n = 0, i, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 2, sizeof(*env));
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "LANGUAGE=", 9) && strncmp(environ[i], "LC_ALL=", 7))
+			env[k++] = environ[i];
+	env[k] = c_locale;
+	return env;
+}
+
 pid_t proc_spawn(char *const argv[], const struct proc_opts *o)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none;
+	char **env;
 	pid_t pid;
 	int err;
 
@@ -49,7 +70,9 @@ pid_t proc_spawn(char *const argv[], const struct proc_opts *o)
 	} else {
 		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 	}
-	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+	env = tool_environ();
+	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, env);
+	free(env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (err) {

@@ -29,6 +29,7 @@ need libjansson-dev  pkg-config --exists jansson
 need jq              command -v jq
 need python3         command -v python3
 need bubblewrap      command -v bwrap
+need gettext         command -v msgfmt
 
 for group in "$@"; do
 	case $group in
