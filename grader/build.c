@@ -1,5 +1,6 @@
 /* build.c - compile a submission, check its symbols, link the harness */
 #include "build.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -111,17 +112,17 @@ static char *trim_diagnostics(const char *text, const char *src_base,
 	for (i = first; i < n && shown < 12; i++, shown++)
 		sbuf_addf(&sb, "%s%s", sb.len ? "\n" : "", lines[i]);
 	if (errors > 1)
-		sbuf_addf(&sb, "\n(%zu errors in all)", errors);
+		sbuf_addf(&sb, _("\n(%zu errors in all)"), errors);
 	/* the document's own code: mmap's flags under -std=c17 */
 	if ((strstr(text, "MAP_ANONYMOUS") || strstr(text, "MAP_NORESERVE")) &&
 	    strstr(text, "undeclared"))
-		sbuf_addf(&sb, "%shint: MAP_ANONYMOUS and MAP_NORESERVE are not ISO C, "
-			  "and -std=c17 hides them: put #define _DEFAULT_SOURCE "
-			  "before the first #include (the document's code lacks it)",
+		sbuf_addf(&sb, _("%shint: MAP_ANONYMOUS and MAP_NORESERVE are not ISO C, "
+			    "and -std=c17 hides them: put #define _DEFAULT_SOURCE "
+			    "before the first #include (the document's code lacks it)"),
 			  sb.len ? "\n" : "");
 	free(lines);
 	free(t3);
-	return sb.buf ? sb.buf : xstrdup("the compiler failed without a message");
+	return sb.buf ? sb.buf : xstrdup(_("the compiler failed without a message"));
 }
 
 struct symbols {
@@ -180,18 +181,20 @@ static char *check_symbols(const struct spec *spec, const struct symbols *sy,
 			   struct grade *g)
 {
 	struct sbuf sb = { 0 };
-	size_t i;
+	size_t i, n;
 
 	if (strlist_has(&sy->defined, "main"))
-		return xstrdup("the submission defines main(): it must provide the "
-			       "exercise's functions only (the grader brings its own "
-			       "main)");
-	for (i = 0; i < spec->required.n; i++)
-		if (!strlist_has(&sy->functions, spec->required.items[i]))
+		return xstrdup(_("the submission defines main(): it must provide the "
+				 "exercise's functions only (the grader brings its own "
+				 "main)"));
+	for (i = 0, n = 0; i < spec->required.n; i++)
+		if (!strlist_has(&sy->functions, spec->required.items[i])) {
 			sbuf_addf(&sb, "%s%s()", sb.len ? ", " : "", spec->required.items[i]);
+			n++;
+		}
 	if (sb.len) {
-		char *msg = xasprintf("missing required function%s: %s",
-				      strchr(sb.buf, ',') ? "s" : "", sb.buf);
+		char *msg = xasprintf(ngettext("missing required function: %s",
+					       "missing required functions: %s", n), sb.buf);
 
 		sbuf_release(&sb);
 		return msg;
@@ -205,14 +208,17 @@ static char *check_symbols(const struct spec *spec, const struct symbols *sy,
 			if (!strcmp(s, wrapped[k]))
 				reserved = true;
 		if (reserved) {
-			grade_add_violation(g, s, "", "defines a name the grader reserves");
+			grade_add_violation(g, s, "", _("defines a name the grader reserves"));
 			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", s);
+			n++;
 		}
 	}
 	if (sb.len) {
-		char *msg = xasprintf("the submission defines %s, reserved by the grader "
-				      "(it intercepts these calls): rename %s", sb.buf,
-				      strchr(sb.buf, ',') ? "them" : "it");
+		char *msg = xasprintf(ngettext("the submission defines %s, reserved by the "
+					       "grader (it intercepts these calls): rename it",
+					       "the submission defines %s, reserved by the "
+					       "grader (it intercepts these calls): rename them",
+					       n), sb.buf);
 
 		sbuf_release(&sb);
 		return msg;

@@ -1,5 +1,6 @@
 /* cmd_test.c - bin/grader test: build, run, score and report one submission */
 #include "cmd.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,7 +100,7 @@ int cmd_test(int argc, char **argv, const char *argv0)
 		goto out;
 	ret = EXIT_USAGE;
 	if (o.grading.only && !known_name(&spec, o.grading.only)) {
-		fprintf(stderr, "error: no test or edge case named '%s' in '%s'\n",
+		fprintf(stderr, _("error: no test or edge case named '%s' in '%s'\n"),
 			o.grading.only, o.grading.spec_path);
 		goto out;
 	}

@@ -1,5 +1,6 @@
 /* grade_file.c - grade one submission into a struct grade */
 #include "grade_file.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -78,9 +79,9 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	g->passing_score = spec->passing_score;
 	g->valgrind = !opt->no_valgrind && proc_exists(valgrind_command());
 	if (!opt->no_valgrind && !g->valgrind) {
-		g->note = xasprintf("valgrind ('%s') is not installed: tests ran natively, "
-				    "leaks and mappings are still counted, invalid reads "
-				    "only when they fault", valgrind_command());
+		g->note = xasprintf(_("valgrind ('%s') is not installed: tests ran natively, "
+				      "leaks and mappings are still counted, invalid reads "
+				      "only when they fault"), valgrind_command());
 		warn("%s", g->note);
 	}
 	if (opt->header && !same_file_content(opt->header, spec->header)) {
@@ -117,7 +118,7 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 		if (sandbox_run(spec, &b, &so, g, err) < 0)
 			goto out;
 	} else {
-		sandbox_not_run(spec, g, "not run: the submission does not build");
+		sandbox_not_run(spec, g, _("not run: the submission does not build"));
 	}
 	set_reproduce(&g->base, o, g->seed, false);
 	set_reproduce(&g->bonus, o, g->seed, true);

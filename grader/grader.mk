@@ -133,3 +133,4 @@ grader-valgrind: bin/grader $(GRADER_TEST_BIN)
 		$(GRADER_TEST_BIN) --jobs 2 $(if $(filter 1,$(V)),--verbose)
 
 -include $(GRADER_OBJS:.o=.d) $(HARNESS_OBJS:.o=.d)
+-include po/po.mk

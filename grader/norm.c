@@ -1,5 +1,6 @@
 /* norm.c - the norm, from the object's undefined symbols and call sites */
 #include "norm.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,11 +155,11 @@ void norm_check(const struct spec *spec, const char *object,
 			continue;
 		fam = forbidden(spec, sym);
 		if (fam && strcmp(fam, sym))
-			why = xasprintf("forbidden by the norm (%s family)", fam);
+			why = xasprintf(_("forbidden by the norm (%s family)"), fam);
 		else if (fam)
-			why = xstrdup("forbidden by the norm");
+			why = xstrdup(_("forbidden by the norm"));
 		else
-			why = xstrdup("not in the norm's allowed functions");
+			why = xstrdup(_("not in the norm's allowed functions"));
 		if (sites == NULL)
 			sites = call_sites(object, scratch, &nsites);
 		for (k = 0; k < nsites; k++)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
+
 #define RED    "\033[31m"
 #define GREEN  "\033[32m"
 #define YELLOW "\033[33m"
@@ -14,13 +16,14 @@
 static const char *label(enum test_status st)
 {
 	switch (st) {
-	case ST_PASS:         return "PASS";
-	case ST_FAIL:         return "FAIL";
-	case ST_CRASH:        return "CRASH";
-	case ST_TIMEOUT:      return "TIMEOUT";
-	case ST_LEAK:         return "LEAK";
-	case ST_MEMORY_ERROR: return "MEMERR";
-	case ST_NOT_RUN:      return "SKIP";
+	/* TRANSLATORS: the status column of a test, at most 7 characters */
+	case ST_PASS:         return _("PASS");
+	case ST_FAIL:         return _("FAIL");
+	case ST_CRASH:        return _("CRASH");
+	case ST_TIMEOUT:      return _("TIMEOUT");
+	case ST_LEAK:         return _("LEAK");
+	case ST_MEMORY_ERROR: return _("MEMERR");
+	case ST_NOT_RUN:      return _("SKIP");
 	}
 	return "?";
 }
@@ -30,12 +33,26 @@ static const char *colour_of(enum test_status st)
 	return st == ST_PASS ? GREEN : st == ST_NOT_RUN ? YELLOW : RED;
 }
 
+/* s, then spaces up to width columns (a UTF-8 character is one column: a
+ * translated label may have accents). */
+static void padded(FILE *out, const char *s, int width)
+{
+	int cols = 0;
+	const char *p;
+
+	for (p = s; *p; p++)
+		cols += ((unsigned char)*p & 0xc0) != 0x80;
+	fprintf(out, "%s%*s", s, width > cols ? width - cols : 0, "");
+}
+
 /* Prints a labelled field, wrapping lines of the value under the label. */
 static void field(FILE *out, const char *name, const char *value)
 {
 	const char *p = value;
 
-	fprintf(out, "           %-10s ", name);
+	fputs("           ", out);
+	padded(out, name, 10);
+	fputc(' ', out);
 	for (; *p; p++) {
 		fputc(*p, out);
 		if (*p == '\n' && p[1])
@@ -60,8 +77,10 @@ static void output_tail(FILE *out, const struct test_result *r)
 			lines++;
 	if (*start == '\n')
 		start++;
-	fprintf(out, "           %-10s (%zu bytes%s)\n", "output:", r->output_bytes,
-		start > s || r->output_bytes > len ? ", the last lines" : "");
+	fputs("           ", out);
+	padded(out, _("output:"), 10);
+	fprintf(out, start > s || r->output_bytes > len ? _(" (%zu bytes, the last lines)\n")
+		: _(" (%zu bytes)\n"), r->output_bytes);
 	while (*start) {
 		const char *nl = strchr(start, '\n');
 		size_t n = nl ? (size_t)(nl - start) : strlen(start);
@@ -82,32 +101,33 @@ static void test_line(FILE *out, const struct test_result *r, bool scored,
 		width = 2;
 	memset(dots, '.', sizeof(dots));
 	dots[width < (int)sizeof(dots) ? width : (int)sizeof(dots) - 1] = '\0';
-	fprintf(out, "  %s%-7s%s  %s %s", color ? colour_of(r->status) : "",
-		label(r->status), color ? RESET : "", r->name, dots);
+	fprintf(out, "  %s", color ? colour_of(r->status) : "");
+	padded(out, label(r->status), 7);
+	fprintf(out, "%s  %s %s", color ? RESET : "", r->name, dots);
 	if (scored)
 		fprintf(out, " %2d/%d", r->points, r->max_points);
 	if (r->trap)
-		fprintf(out, "%*s trap", scored && r->max_points < 10 ? 1 : 0, "");
+		fprintf(out, "%*s %s", scored && r->max_points < 10 ? 1 : 0, "", _("trap"));
 	if (r->blocking != FINDING_NONE)
-		fprintf(out, "%s%s blocking%s", color ? RED : "",
+		fprintf(out, "%s%s %s%s", color ? RED : "",
 			r->trap ? "," : scored && r->max_points < 10 ? "  " : " ",
-			color ? RESET : "");
+			_("blocking"), color ? RESET : "");
 	fputc('\n', out);
 	if (r->status == ST_PASS || (r->status == ST_NOT_RUN && !scored))
 		return;
 	if (r->spec && r->spec->input && r->status != ST_NOT_RUN)
-		field(out, "fed:", r->spec->input);
+		field(out, _("fed:"), i18n_pick(r->spec->input, r->spec->en.input));
 	if (r->spec && r->spec->expected && r->status != ST_NOT_RUN)
-		field(out, "expected:", r->spec->expected);
+		field(out, _("expected:"), i18n_pick(r->spec->expected, r->spec->en.expected));
 	if (r->message && r->message[0])
-		field(out, r->status == ST_NOT_RUN ? "why:" : "got:", r->message);
+		field(out, r->status == ST_NOT_RUN ? _("why:") : _("got:"), r->message);
 	if (r->trap_explanation && r->status != ST_NOT_RUN)
-		field(out, "trap:", r->trap_explanation);
+		field(out, _("trap:"), r->trap_explanation);
 	if (r->status == ST_CRASH || r->status == ST_TIMEOUT ||
 	    (r->status == ST_FAIL && r->exited_midway))
 		output_tail(out, r);
 	if (r->reproduce && r->status != ST_NOT_RUN)
-		field(out, "reproduce:", r->reproduce);
+		field(out, _("reproduce:"), r->reproduce);
 }
 
 static bool unselected(const struct test_result *r)
@@ -127,7 +147,7 @@ static void table(FILE *out, const struct table_result *t, bool scored, bool col
 			test_line(out, &t->tests[i], scored, color);
 	}
 	if (skipped)
-		fprintf(out, "  (%zu not selected by --only)\n", skipped);
+		fprintf(out, _("  (%zu not selected by --only)\n"), skipped);
 }
 
 /* The first line: the verdict, and why when refused. */
@@ -136,15 +156,18 @@ static void verdict_line(FILE *out, const struct grade *g, bool c)
 	char *why;
 
 	if (g->passed) {
-		fprintf(out, "%spassed%s: score %d/%d (passing %d), nothing blocking\n",
-			c ? GREEN : "", c ? RESET : "", g->base.score, g->base.max_score,
-			g->passing_score);
+		fprintf(out, "%s%s%s", c ? GREEN : "", _("passed"), c ? RESET : "");
+		fprintf(out, _(": score %d/%d (passing %d), nothing blocking\n"),
+			g->base.score, g->base.max_score, g->passing_score);
 		return;
 	}
 	why = blocker_text(&g->blockers[0], g);
-	fprintf(out, "%srefused%s: %s \u2014 blocking", c ? RED : "", c ? RESET : "", why);
+	fprintf(out, "%s%s%s", c ? RED : "", _("refused"), c ? RESET : "");
+	fprintf(out, _(": %s \u2014 blocking"), why);
 	if (g->nblockers > 1)
-		fprintf(out, " (and %zu more, listed at the end)", g->nblockers - 1);
+		fprintf(out, ngettext(" (and %zu more, listed at the end)",
+				      " (and %zu more, listed at the end)", g->nblockers - 1),
+			g->nblockers - 1);
 	fputc('\n', out);
 	free(why);
 }
@@ -156,8 +179,8 @@ static void blockers(FILE *out, const struct grade *g, bool c)
 
 	if (g->nblockers < 2)
 		return;
-	fprintf(out, "%sblocking%s (each refuses the file whatever its score):\n",
-		c ? RED : "", c ? RESET : "");
+	fprintf(out, "%s%s%s%s\n", c ? RED : "", _("blocking"), c ? RESET : "",
+		_(" (each refuses the file whatever its score):"));
 	for (i = 0; i < g->nblockers; i++) {
 		char *why = blocker_text(&g->blockers[i], g);
 
@@ -172,46 +195,51 @@ void report_text(FILE *out, const struct grade *g, const struct report_info *ri)
 	size_t i;
 
 	verdict_line(out, g, c);
-	fprintf(out, "%s%s%s  (spec %s, seed %llu, %s)\n", c ? BOLD : "", g->file,
-		c ? RESET : "", ri->spec_path, (unsigned long long)g->seed,
-		g->valgrind ? "valgrind" : "no valgrind");
+	fprintf(out, "%s%s%s", c ? BOLD : "", g->file, c ? RESET : "");
+	fprintf(out, _("  (spec %s, seed %llu, %s)\n"), ri->spec_path,
+		(unsigned long long)g->seed, g->valgrind ? _("valgrind") : _("no valgrind"));
 	if (g->note)
-		fprintf(out, "note: %s\n", g->note);
+		fprintf(out, _("note: %s\n"), g->note);
 	if (!g->compiled) {
-		fprintf(out, "%sdoes not build%s\n", c ? RED : "", c ? RESET : "");
-		field(out, "compiler:", g->compile_message);
+		fprintf(out, "%s%s%s\n", c ? RED : "", _("does not build"), c ? RESET : "");
+		field(out, _("compiler:"), g->compile_message);
 	}
 	table(out, &g->base, true, c);
 	if (g->edges.n) {
-		fputs("edge cases of the spec's driver (not scored):\n", out);
+		fputs(_("edge cases of the spec's driver (not scored):\n"), out);
 		table(out, &g->edges, false, c);
 	}
 	if (g->nviolations) {
-		fprintf(out, "%snorm: %zu violation%s%s%s\n", c ? RED : "", g->nviolations,
-			g->nviolations > 1 ? "s" : "",
-			g->norm_blocking && !g->norm_ok ? " (blocking: score 0)" : "",
-			c ? RESET : "");
-		for (i = 0; i < g->nviolations; i++)
-			fprintf(out, "  %s()%s%s: %s\n", g->violations[i].function,
-				g->violations[i].location[0] ? " at " : "",
-				g->violations[i].location, g->violations[i].why);
+		fputs(c ? RED : "", out);
+		fprintf(out, ngettext("norm: %zu violation", "norm: %zu violations",
+				      g->nviolations), g->nviolations);
+		fprintf(out, "%s%s\n", g->norm_blocking && !g->norm_ok ?
+			_(" (blocking: score 0)") : "", c ? RESET : "");
+		for (i = 0; i < g->nviolations; i++) {
+			if (g->violations[i].location[0])
+				fprintf(out, _("  %s() at %s: %s\n"), g->violations[i].function,
+					g->violations[i].location, g->violations[i].why);
+			else
+				fprintf(out, "  %s(): %s\n", g->violations[i].function,
+					g->violations[i].why);
+		}
 	} else if (g->compiled) {
-		fputs("norm: ok\n", out);
+		fputs(_("norm: ok\n"), out);
 	}
 	if (g->bonus.graded) {
-		fprintf(out, "bonus:\n");
+		fputs(_("bonus:\n"), out);
 		table(out, &g->bonus, true, c);
-		fprintf(out, "bonus score %d/%d", g->bonus.score, g->bonus.max_score);
+		fprintf(out, _("bonus score %d/%d"), g->bonus.score, g->bonus.max_score);
 		if (g->bonus.forfeit)
-			fprintf(out, " [the tests earned %d: a blocking finding makes a "
-				"bonus worth nothing]", g->bonus.earned);
+			fprintf(out, _(" [the tests earned %d: a blocking finding makes a "
+				       "bonus worth nothing]"), g->bonus.earned);
 		fputc('\n', out);
 	}
 	blockers(out, g, c);
-	fprintf(out, "score %d/%d (passing %d)", g->base.score, g->base.max_score,
+	fprintf(out, _("score %d/%d (passing %d)"), g->base.score, g->base.max_score,
 		g->passing_score);
 	if (g->base.score != g->base.earned)
-		fprintf(out, " [the tests earned %d]", g->base.earned);
+		fprintf(out, _(" [the tests earned %d]"), g->base.earned);
 	fprintf(out, ": %s%s%s\n", c ? (g->passed ? GREEN : RED) : "",
-		g->passed ? "PASS" : "FAIL", c ? RESET : "");
+		g->passed ? _("PASS") : _("FAIL"), c ? RESET : "");
 }

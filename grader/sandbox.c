@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "jail.h"
+#include "i18n.h"
 #include "proc.h"
 #include "proto.h"
 #include "symbolize.h"
@@ -51,7 +52,8 @@ static void init_table(struct table_result *tr, const struct spec_table *st,
 		r->status = ST_NOT_RUN;
 		r->max_points = st->tests[i].points;
 		r->trap = st->tests[i].trap;
-		r->trap_explanation = st->tests[i].trap_explanation;
+		r->trap_explanation = i18n_pick(st->tests[i].trap_explanation,
+						st->tests[i].en.trap_explanation);
 		r->required = st->tests[i].required;
 		r->message = xstrdup("");
 		tr->max_score += r->max_points;
@@ -72,8 +74,9 @@ static void init_edges(struct table_result *tr, const struct spec *spec)
 		r->name = spec->edges[i].name;
 		r->status = ST_NOT_RUN;
 		r->trap = spec->edges[i].trap;
-		r->trap_explanation = spec->edges[i].trap ? spec->edges[i].trap_explanation
-							 : NULL;
+		r->trap_explanation = spec->edges[i].trap ?
+			i18n_pick(spec->edges[i].trap_explanation,
+				  spec->edges[i].en.trap_explanation) : NULL;
 		r->required = true;
 		r->message = xstrdup("");
 	}
@@ -123,12 +126,12 @@ static void blame_violation(struct run_ctx *c, struct test_result *r,
 	char *why;
 
 	free(r->message);
-	r->message = xasprintf("forbidden system call %s, made without the C library%s%s: "
-			       "blocked by the sandbox, and the test stopped", v->call,
-			       phase && phase[0] ? " in " : "", phase ? phase : "");
+	r->message = xasprintf(_("forbidden system call %s, made without the C library%s%s: "
+				 "blocked by the sandbox, and the test stopped"), v->call,
+			       phase && phase[0] ? _(" in ") : "", phase ? phase : "");
 	r->status = ST_FAIL;
 	r->forbidden_call = true;
-	why = xasprintf("a system call made at run time (%s), blocked by the sandbox",
+	why = xasprintf(_("a system call made at run time (%s), blocked by the sandbox"),
 			r->name);
 	grade_add_runtime_violation(c->g, v->name, why);
 	free(why);
@@ -140,14 +143,14 @@ static void blame_sigsys(struct run_ctx *c, struct test_result *r, const char *p
 	char *why;
 
 	free(r->message);
-	r->message = xasprintf("killed by the sandbox's system call filter (SIGSYS)%s%s: "
-			       "a forbidden system call (a process, a program, a file, "
-			       "a device, a signal to another process...) made without "
-			       "the C library", phase && phase[0] ? " in " : "",
+	r->message = xasprintf(_("killed by the sandbox's system call filter (SIGSYS)%s%s: "
+				 "a forbidden system call (a process, a program, a file, "
+				 "a device, a signal to another process...) made without "
+				 "the C library"), phase && phase[0] ? _(" in ") : "",
 			       phase ? phase : "");
 	r->status = ST_FAIL;
 	r->forbidden_call = true;
-	why = xasprintf("a system call made at run time (%s), blocked by the sandbox",
+	why = xasprintf(_("a system call made at run time (%s), blocked by the sandbox"),
 			r->name);
 	grade_add_runtime_violation(c->g, "syscall", why);
 	free(why);
@@ -247,19 +250,19 @@ static char *bwrap_missing(enum ww_sysfilter_mode mode)
 	const char *why;
 
 	jail_bwrap_works(&why);
-	return xasprintf("no bubblewrap sandbox (%s): %s applied", why,
+	return xasprintf(_("no bubblewrap sandbox (%s): %s applied"), why,
 			 mode == WW_SYSFILTER_OFF
-			 ? "resource limits and the process sweep"
-			 : "resource limits, the system call filter and the process sweep");
+			 ? _("resource limits and the process sweep")
+			 : _("resource limits, the system call filter and the process sweep"));
 }
 
 static const char *filter_missing(enum ww_sysfilter_mode mode)
 {
 	return mode == WW_SYSFILTER_KILL
-		? "the system call filter kills without naming the call (no seccomp "
-		  "listener here)"
-		: "no system call filter (seccomp unavailable, or GRADER_SYSFILTER=off): "
-		  "a call made without the C library is not blocked";
+		? _("the system call filter kills without naming the call (no seccomp "
+		    "listener here)")
+		: _("no system call filter (seccomp unavailable, or GRADER_SYSFILTER=off): "
+		    "a call made without the C library is not blocked");
 }
 
 static void tell(bool bwrap, enum ww_sysfilter_mode mode)
@@ -294,8 +297,9 @@ static void note_sandbox(struct grade *g, const struct jail *j)
 	if (j->mode != WW_SYSFILTER_NOTIFY)
 		add_note(g, filter_missing(j->mode));
 	if (j->swept) {
-		char *n = xasprintf("killed %u process%s the submission left behind",
-				    j->swept, j->swept > 1 ? "es" : "");
+		char *n = xasprintf(ngettext("killed %u process the submission left behind",
+					     "killed %u processes the submission left behind",
+					     j->swept), j->swept);
 
 		add_note(g, n);
 		free(n);
@@ -412,7 +416,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 			continue;
 		if (o->only && strcmp(o->only, r->name)) {
 			free(r->message);
-			r->message = xasprintf("not selected (--only %s)", o->only);
+			r->message = xasprintf(_("not selected (--only %s)"), o->only);
 			r->unselected = true;
 			continue;
 		}
@@ -425,7 +429,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 
 		if (o->only && strcmp(o->only, r->name)) {
 			free(r->message);
-			r->message = xasprintf("not selected (--only %s)", o->only);
+			r->message = xasprintf(_("not selected (--only %s)"), o->only);
 			r->unselected = true;
 			continue;
 		}
@@ -522,8 +526,8 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 	for (i = 0; i < nitems; i++)
 		if (byitem[i]->status == ST_NOT_RUN && !byitem[i]->message[0]) {
 			free(byitem[i]->message);
-			byitem[i]->message = xasprintf("the harness ended before this "
-						       "test (exit status %d)", st);
+			byitem[i]->message = xasprintf(_("the harness ended before this "
+							 "test (exit status %d)"), st);
 		}
 	note_sandbox(g, &jail);
 	add_findings(byitem, nitems, rundir, b->src_base);

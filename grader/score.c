@@ -1,5 +1,6 @@
 /* score.c - points, blocking findings and the verdict (see score.h) */
 #include "score.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 
@@ -115,35 +116,35 @@ void score_grade(struct grade *g, const struct pass_rule *rule)
 
 char *blocker_text(const struct blocker *b, const struct grade *g)
 {
-	const char *where = b->bonus ? " of the bonus" : b->edge ? " (edge case)" : "";
+	const char *where = b->bonus ? _(" of the bonus") : b->edge ? _(" (edge case)") : "";
 
 	switch (b->kind) {
 	case FINDING_BUILD:
-		return xstrdup("it does not build");
+		return xstrdup(_("it does not build"));
 	case FINDING_NOT_RUN:
-		return xstrdup("refused before the tests: code that would run outside them");
+		return xstrdup(_("refused before the tests: code that would run outside them"));
 	case FINDING_NORM:
-		return xstrdup("a norm violation");
+		return xstrdup(_("a norm violation"));
 	case FINDING_FORBIDDEN_CALL:
-		return xasprintf("a forbidden call in %s%s", b->test, where);
+		return xasprintf(_("a forbidden call in %s%s"), b->test, where);
 	case FINDING_CRASH:
-		return xasprintf("a crash in %s%s", b->test, where);
+		return xasprintf(_("a crash in %s%s"), b->test, where);
 	case FINDING_MEMORY_ERROR:
-		return xasprintf("a memory error in %s%s", b->test, where);
+		return xasprintf(_("a memory error in %s%s"), b->test, where);
 	case FINDING_TIMEOUT:
-		return xasprintf("a timeout in %s%s", b->test, where);
+		return xasprintf(_("a timeout in %s%s"), b->test, where);
 	case FINDING_LEAK:
-		return xasprintf("a leak in %s%s", b->test, where);
+		return xasprintf(_("a leak in %s%s"), b->test, where);
 	case FINDING_FAILED_TRAP:
-		return xasprintf("the trap %s%s failed", b->test, where);
+		return xasprintf(_("the trap %s%s failed"), b->test, where);
 	case FINDING_FAILED_REQUIRED:
-		return xasprintf("%s%s failed, and it is required", b->test, where);
+		return xasprintf(_("%s%s failed, and it is required"), b->test, where);
 	case FINDING_SCORE:
 		if (g->partial)
-			return xasprintf("the score %d counts only the tests --only "
-					 "ran: a file passes on the whole table",
+			return xasprintf(_("the score %d counts only the tests --only "
+					   "ran: a file passes on the whole table"),
 					 g->base.score);
-		return xasprintf("the score %d is below the passing score %d",
+		return xasprintf(_("the score %d is below the passing score %d"),
 				 g->base.score, g->passing_score);
 	case FINDING_NONE:
 		break;

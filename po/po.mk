@@ -1,0 +1,63 @@
+# po/po.mk - the grader's message catalogues (GNU gettext)
+#
+# English is the source language (the msgids of grader/*.c, inside _() and
+# N_()); po/fr.po translates them.  Included by grader/grader.mk, so that
+# every build of bin/grader also compiles the catalogues it loads
+# ($(BUILD)/locale/LANG/LC_MESSAGES/westworld-grader.mo, found beside the
+# binary: grader/i18n.c).
+#
+#   make po-update   regenerate po/westworld-grader.pot with xgettext and
+#                    merge it into each po/LANG.po (then translate what is
+#                    new or fuzzy)
+#   make po-check    part of make test: the .pot is what xgettext makes of
+#                    the sources, every catalogue is complete (no untranslated
+#                    or fuzzy message, msgcmp against the .pot), and a French
+#                    and an English run of the same failing submission each
+#                    speak one language (tools/po_languages.py)
+
+PO_DOMAIN  := westworld-grader
+PO_LANGS   := fr
+PO_POT     := po/$(PO_DOMAIN).pot
+PO_FILES   := $(patsubst %,po/%.po,$(PO_LANGS))
+LOCALE_MO  := $(patsubst %,$(BUILD)/locale/%/LC_MESSAGES/$(PO_DOMAIN).mo,$(PO_LANGS))
+PO_SOURCES  = $(sort $(wildcard grader/*.c))
+XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
+                  --add-comments=TRANSLATORS: --add-location=file --sort-output \
+                  --package-name=westworld-grader --msgid-bugs-address=westworld-team \
+                  --copyright-holder= --foreign-user
+
+# Failing submissions whose reports show most of the messages: a crash in a
+# trap test (fed, expected, trap, output, reproduce), a build failure (every
+# test not run), norm violations.
+PO_LANG_SUBMISSIONS := mutants/mutant_b_safety.c tests/grader/submissions/compile_error.c \
+                       tests/grader/submissions/norm_open.c
+
+.PHONY: po-update po-check
+test: po-check
+bin/grader: | $(LOCALE_MO)
+
+$(BUILD)/locale/%/LC_MESSAGES/$(PO_DOMAIN).mo: po/%.po
+	$(call msg,MSGFMT,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)msgfmt --check -o $@ $<
+
+po-update:
+	$(Q)xgettext $(XGETTEXT_FLAGS) -o $(PO_POT) $(PO_SOURCES)
+	$(Q)for po in $(PO_FILES); do msgmerge --quiet --update --backup=none $$po $(PO_POT); done
+
+po-check: bin/grader $(LOCALE_MO)
+	$(call msg,CHECK,$(PO_POT) $(PO_FILES))
+	$(Q)mkdir -p $(BUILD)/po
+	$(Q)xgettext $(XGETTEXT_FLAGS) -o $(BUILD)/po/fresh.pot $(PO_SOURCES)
+	$(Q)if ! diff -q -I '^"POT-Creation-Date:' $(PO_POT) $(BUILD)/po/fresh.pot >/dev/null; then \
+		echo "po-check: $(PO_POT) is not what xgettext makes of grader/*.c (run: make po-update, then translate):"; \
+		diff -I '^"POT-Creation-Date:' $(PO_POT) $(BUILD)/po/fresh.pot | head -30; exit 1; \
+	fi
+	$(Q)set -e; for po in $(PO_FILES); do \
+		msgcmp $$po $(PO_POT) || { echo "po-check: $$po lacks messages of $(PO_POT)"; exit 1; }; \
+		stats=$$(LC_ALL=C msgfmt --check --statistics -o /dev/null $$po 2>&1); \
+		case "$$stats" in *untranslated*|*fuzzy*) \
+			echo "po-check: $$po is not complete: $$stats"; exit 1;; esac; \
+		echo "  $$po: $$stats"; \
+	done
+	$(Q)python3 tools/po_languages.py bin/grader spec.json po/fr.po $(PO_LANG_SUBMISSIONS)
