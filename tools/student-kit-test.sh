@@ -8,7 +8,8 @@
 # Makefile, and grades from there, with the kit's spec, the references
 # copied in from outside: the base reference must score 100/100, the bonus
 # reference 100+100, and the base reference again 100 with a spec whose
-# fuzzing oracle is the stripped reference object.  The scan must also
+# fuzzing oracle is the stripped reference object; with no language named,
+# the report is French (the kit's default).  The scan must also
 # catch a reference put into the kit, so that its silence means something.
 set -u
 
@@ -54,7 +55,7 @@ make -j2 >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; fail "the kit does no
 
 grade() { # grade NAME FILE EXPECTED-SCORE-LINE [SPEC]
 	spec=${4:-spec.json}
-	bin/grader test -s "$spec" -f "$2" >"$tmp/$1.out" 2>"$tmp/$1.err"
+	LANGUAGE=en bin/grader test -s "$spec" -f "$2" >"$tmp/$1.out" 2>"$tmp/$1.err"
 	st=$?
 	if [ $st -ne 0 ] || ! grep -q "^$3" "$tmp/$1.out"; then
 		cat "$tmp/$1.out" "$tmp/$1.err"
@@ -83,5 +84,11 @@ PY
 grade oracle "$tmp/student/hypervisor_sim.c" "score 100/100 (passing 70): PASS" spec-oracle.json
 grep -q "test_fuzz_memory_mb.*PASS\|PASS.*test_fuzz_memory_mb" "$tmp/oracle.out" ||
 	fail "oracle: test_fuzz_memory_mb did not pass against the stripped reference"
+# The kit speaks French when no language is named, English when one is.
+env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG bin/grader test -s spec.json \
+	-f "$tmp/student/hypervisor_sim.c" >"$tmp/default.out" 2>&1
+grep -q "^score 100/100 (seuil 70): RÉUSSI" "$tmp/default.out" ||
+	{ cat "$tmp/default.out"; fail "no language named: the report is not French"; }
+echo "  kit: no language named: $(grep "^score" "$tmp/default.out")"
 status=0
 exit $status

@@ -1,7 +1,8 @@
 # tools/student-kit.mk - the student kit: the moulinette a student runs at home
 #
 #   make student-kit        build/student-kit.tar.gz: the grader's sources
-#                           and a Makefile to build them, the spec, the
+#                           and a Makefile to build them (French by default),
+#                           its compiled message catalogues, the spec, the
 #                           header, the subject; no reference, alternative,
 #                           mutant or other solution source
 #   make student-kit-test   part of make test: the kit unpacked into an empty
@@ -24,7 +25,9 @@ KIT_GRADER  := $(sort $(wildcard grader/*.c grader/*.h grader/harness/*.c \
                  grader/harness/*.h grader/harness/*.def grader/contract/*.c \
                  grader/contract/*.h grader/contract/*.def)) grader/grader.mk mk/quiet.mk
 KIT_DOCS    := docs/subject.fr.md docs/subject.en.md
-KIT_EXTRA   := $(wildcard po/*.po po/po.mk)
+# The message catalogues, compiled: the kit needs no gettext tools.
+KIT_MO      := $(wildcard po/*.po)
+KIT_MO      := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/westworld-grader.mo,$(KIT_MO))
 
 .PHONY: student-kit student-kit-test
 test: student-kit-test
@@ -39,12 +42,14 @@ $(KIT_ORACLE): $(KIT_REF) include/hypervisor_sim.h
 	$(Q)strip --strip-unneeded $@.tmp -o $@
 	$(Q)rm -f $@.tmp
 
-$(KIT_TAR): $(KIT_GRADER) $(KIT_SPEC) include/hypervisor_sim.h $(KIT_DOCS) $(KIT_EXTRA) \
+$(KIT_TAR): $(KIT_GRADER) $(KIT_SPEC) include/hypervisor_sim.h $(KIT_DOCS) $(KIT_MO) \
             tools/student-kit/Makefile tools/student-kit/README.md \
             tools/student_kit.py $(KIT_ORACLE) | $(DEPS_STAMP)
 	$(call msg,KIT,$@)
 	$(Q)rm -rf $(KIT_DIR) && mkdir -p $(KIT_DIR)/include $(KIT_DIR)/docs
-	$(Q)cp --parents $(KIT_GRADER) $(KIT_EXTRA) $(KIT_DIR)/
+	$(Q)cp --parents $(KIT_GRADER) $(KIT_DIR)/
+	$(Q)for mo in $(KIT_MO); do \
+		d=$(KIT_DIR)/locale/$${mo#$(BUILD)/locale/}; mkdir -p $${d%/*}; cp $$mo $$d; done
 	$(Q)cp include/hypervisor_sim.h $(KIT_DIR)/include/
 	$(Q)cp $(KIT_DOCS) $(KIT_DIR)/docs/
 	$(Q)cp tools/student-kit/Makefile tools/student-kit/README.md $(KIT_DIR)/
