@@ -9,6 +9,7 @@
  * of the grading code needs to be thread-safe.
  */
 #include "cmd.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,9 +32,9 @@
 
 const struct command command_mutants = {
 	"mutants", cmd_mutants,
-	"  mutants -r REF -s SPEC    grade REF, then every file of the spec's\n"
-	"                            validation lists: the kill matrix\n",
-	"  -r, --reference FILE      the reference: it must pass every test first\n"
+	N_("  mutants -r REF -s SPEC    grade REF, then every file of the spec's\n"
+	"                            validation lists: the kill matrix\n"),
+	N_("  -r, --reference FILE      the reference: it must pass every test first\n"
 	"  -s, --spec SPEC           the exercise's spec.json\n"
 	"      --validate            exit 1 unless every expectation holds: each\n"
 	"                            expected_pass file passes, each expected_fail\n"
@@ -46,7 +47,7 @@ const struct command command_mutants = {
 	"                            and references/ changed since the git revision\n"
 	"                            REV (every file if the spec changed)\n"
 	"  -j, --jobs N              files graded at once (default: the cores)\n"
-	"      --seed N, --no-valgrind   as for test\n",
+	"      --seed N, --no-valgrind   as for test\n"),
 };
 
 struct mutants_opts {
@@ -102,7 +103,7 @@ static int parse(int argc, char **argv, const char *argv0, struct mutants_opts *
 		case OPT_CHANGED_SINCE: o->changed_since = optarg; break;
 		case 'j':
 			if (parse_count(optarg, &jobs) < 0 || jobs == 0 || jobs > 256)
-				return usage_error("--jobs: '%s' is not a number from 1 to 256",
+				return usage_error(_("--jobs: '%s' is not a number from 1 to 256"),
 						   optarg);
 			o->jobs = (unsigned)jobs;
 			break;
@@ -111,11 +112,11 @@ static int parse(int argc, char **argv, const char *argv0, struct mutants_opts *
 		}
 	}
 	if (optind < argc)
-		return usage_error("mutants: unexpected argument '%s'", argv[optind]);
+		return usage_error(_("mutants: unexpected argument '%s'"), argv[optind]);
 	if (!o->reference)
-		return usage_error("mutants: %s", "missing -r REFERENCE");
+		return usage_error(_("mutants: %s"), _("missing -r REFERENCE"));
 	if (!o->grading.spec_path)
-		return usage_error("mutants: %s", "missing -s SPEC");
+		return usage_error(_("mutants: %s"), _("missing -s SPEC"));
 	return OPTIONS_OK;
 }
 

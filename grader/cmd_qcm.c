@@ -6,6 +6,7 @@
  * iff it reaches the spec's passing_score.
  */
 #include "cmd.h"
+#include "i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,7 +20,7 @@
 
 const struct command command_qcm = {
 	"qcm", cmd_qcm,
-	"  qcm -s SPEC ANSWERS       grade QCM answers (\"1:B\" lines or \"BCB...\")\n",
+	N_("  qcm -s SPEC ANSWERS       grade QCM answers (\"1:B\" lines or \"BCB...\")\n"),
 	NULL,
 };
 
@@ -52,9 +53,9 @@ static int parse(int argc, char **argv, struct qcm_opts *o)
 		}
 	}
 	if (!o->spec)
-		return usage_error("qcm: %s", "missing -s SPEC");
+		return usage_error(_("qcm: %s"), _("missing -s SPEC"));
 	if (optind != argc - 1)
-		return usage_error("qcm: %s", "expected one ANSWERS file");
+		return usage_error(_("qcm: %s"), _("expected one ANSWERS file"));
 	o->answers = argv[optind];
 	return OPTIONS_OK;
 }

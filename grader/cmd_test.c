@@ -14,8 +14,8 @@
 
 const struct command command_test = {
 	"test", cmd_test,
-	"  test -s SPEC -f FILE      grade the submission FILE (a hypervisor_sim.c)\n",
-	"  -s, --spec SPEC           the exercise's spec.json\n"
+	N_("  test -s SPEC -f FILE      grade the submission FILE (a hypervisor_sim.c)\n"),
+	N_("  -s, --spec SPEC           the exercise's spec.json\n"
 	"  -f, --file FILE           the submission\n"
 	"  -H, --header FILE         the submission's own header (default: the spec's)\n"
 	"      --json                print one JSON object instead of the text report\n"
@@ -24,7 +24,7 @@ const struct command command_test = {
 	"      --bonus               also grade the bonus table (automatic when the\n"
 	"                            submission defines maeve_tries_to_escape)\n"
 	"      --no-valgrind         run the tests natively\n"
-	"      --keep                keep the scratch directory (its path on stderr)\n",
+	"      --keep                keep the scratch directory (its path on stderr)\n"),
 };
 
 struct test_opts {
@@ -64,11 +64,11 @@ static int parse(int argc, char **argv, const char *argv0, struct test_opts *o)
 		}
 	}
 	if (optind < argc)
-		return usage_error("test: unexpected argument '%s'", argv[optind]);
+		return usage_error(_("test: unexpected argument '%s'"), argv[optind]);
 	if (!o->grading.spec_path)
-		return usage_error("test: %s", "missing -s SPEC");
+		return usage_error(_("test: %s"), _("missing -s SPEC"));
 	if (!o->file)
-		return usage_error("test: %s", "missing -f FILE");
+		return usage_error(_("test: %s"), _("missing -f FILE"));
 	return OPTIONS_OK;
 }
 

@@ -1,5 +1,6 @@
 /* cmd_validate_spec.c - bin/grader validate-spec SPEC: every problem at once */
 #include "cmd.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 const struct command command_validate_spec = {
 	"validate-spec", cmd_validate_spec,
-	"  validate-spec SPEC        check SPEC and list every problem in it\n",
+	N_("  validate-spec SPEC        check SPEC and list every problem in it\n"),
 	NULL,
 };
 
@@ -35,7 +36,7 @@ int cmd_validate_spec(int argc, char **argv, const char *argv0)
 		return option_error("validate-spec", c, argv);
 	}
 	if (optind != argc - 1)
-		return usage_error("validate-spec: %s", "expected one SPEC file");
+		return usage_error(_("validate-spec: %s"), _("expected one SPEC file"));
 	path = argv[optind];
 	if (spec_load(&spec, path, &err) < 0) {
 		fprintf(stderr, "error: %s\n", err);

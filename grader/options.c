@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "i18n.h"
 #include "util.h"
 
 int parse_count(const char *s, uint64_t *out)
@@ -27,19 +28,19 @@ int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("grader: ", stderr);
+	fputs(_("grader: "), stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs(" (see grader --help)\n", stderr);
+	fputs(_(" (see grader --help)\n"), stderr);
 	return EXIT_USAGE;
 }
 
 int option_error(const char *cmd, int c, char **argv)
 {
 	if (c == ':')
-		return usage_error("%s: option '%s' needs a value", cmd, argv[optind - 1]);
-	return usage_error("%s: unknown option '%s'", cmd, argv[optind - 1]);
+		return usage_error(_("%s: option '%s' needs a value"), cmd, argv[optind - 1]);
+	return usage_error(_("%s: unknown option '%s'"), cmd, argv[optind - 1]);
 }
 
 int grade_opts_parse(struct grade_opts *o, int c, const char *arg)
@@ -53,7 +54,7 @@ int grade_opts_parse(struct grade_opts *o, int c, const char *arg)
 	case OPT_KEEP: o->keep = true; return 1;
 	case OPT_SEED:
 		if (parse_count(arg, &o->seed) < 0) {
-			usage_error("--seed: '%s' is not a non-negative integer", arg);
+			usage_error(_("--seed: '%s' is not a non-negative integer"), arg);
 			return -1;
 		}
 		o->has_seed = true;
