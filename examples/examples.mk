@@ -55,10 +55,15 @@ $(EX_BUILD)/%.bin: $(EX_BUILD)/%.o
 	$(call msg,LD,$@)
 	$(Q)$(EX_LD) -o $@ $<
 
-bin/westworld: demo/westworld.c $(WESTWORLD_SIM) include/hypervisor_sim.h
+# the VMM (demo/*.c) and its CPU core (demo/x86/*.c), on the reference
+WW_SRCS := $(wildcard demo/*.c) $(wildcard demo/x86/*.c)
+WW_HDRS := $(wildcard demo/*.h) $(wildcard demo/x86/*.h)
+
+bin/westworld: $(WW_SRCS) $(WW_HDRS) $(WESTWORLD_SIM) include/hypervisor_sim.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(EX_CFLAGS) demo/westworld.c $(WESTWORLD_SIM) -o $@
+	$(Q)$(CC) $(EX_CFLAGS) -D_GNU_SOURCE -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes $(WW_SRCS) $(WESTWORLD_SIM) -o $@
 
 demo: bin/westworld $(EX_BUILD)/hi.bin
 	$(Q)bin/westworld --trace $(EX_BUILD)/hi.bin
