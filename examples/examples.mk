@@ -1,12 +1,17 @@
-# examples.mk - guest programs (GNU as, 16-bit) and the bin/westworld VMM that runs them
+# examples.mk - guest programs (GNU as, 16-bit, and one in C) and the bin/westworld VMM that runs them
 #
 # Included from the top Makefile.  Targets:
-#   examples        assemble examples/*.S into build/examples/*.bin
-#   bin/westworld   the VMM (demo/westworld.c + the bonus reference)
-#   demo            run the "Hi!" guest of section 5.7 with its exit trace
+#   examples        assemble examples/*.S and build the C guest examples/c/
+#                   into build/examples/*.bin
+#   bin/westworld   the VMM (demo/*.c, its CPU core demo/x86/*.c, the bonus
+#                   reference for the host, its UART and its EPT)
+#   demo            build the guests and run the "Hi!" guest of section 5.7
 #   examples-test   run every guest through bin/westworld (under valgrind)
-#                   and diff its stdout with examples/<guest>.expected;
-#                   check hi.bin's bytes and the command line's errors
+#                   with the options of examples/<guest>.args, check its exit
+#                   status (examples/<guest>.status, else 0) and diff its
+#                   stdout with examples/<guest>.expected; check hi.bin's and
+#                   lwn.bin's bytes, the limits, Ctrl-C and the command line's
+#                   errors
 #   examples-expected  rewrite the .expected files from the current output
 #                   (review the diff before committing it)
 
@@ -21,8 +26,13 @@ EX_BUILD := $(BUILD)/examples
 EX_AS    := as --32
 EX_LD    := ld -m elf_i386 -Ttext=0x7c00 --oformat=binary
 
-EX_NAMES := $(patsubst $(EX_DIR)/%.S,%,$(wildcard $(EX_DIR)/*.S))
+EX_NAMES := $(patsubst $(EX_DIR)/%.S,%,$(wildcard $(EX_DIR)/*.S)) cguest
 EX_BINS  := $(EX_NAMES:%=$(EX_BUILD)/%.bin)
+
+# the C guest: gcc -m16 output is 32-bit code with 66/67 prefixes
+EX_CGUEST_CFLAGS := -m16 -ffreestanding -nostdlib -fno-pic -fno-pie \
+                    -fno-stack-protector -fno-asynchronous-unwind-tables \
+                    -Os -std=c17 -Wall -Wextra -Werror
 
 # the bonus reference, so that CPUID, RDTSC and VMCALL guests run too
 WESTWORLD_SIM ?= references/ref_solution_bonus.c
@@ -40,6 +50,12 @@ EX_NORMALIZE := sed -E 's/host=(0x[0-9a-fA-F]+|\(nil\))/host=<addr>/'
 
 # section 5.7, byte for byte
 EX_HI_BYTES := ba f8 03 b0 48 ee b0 69 ee b0 21 ee b0 0a ee f4
+# LWN's "Using the KVM API", byte for byte
+EX_LWN_BYTES := ba f8 03 00 d8 04 30 ee b0 0a ee f4
+
+# the bytes of a file on one line, "ba f8 03 ..."
+ex_bytes = od -An -tx1 -v $(1) | tr -s ' \n' ' ' | sed 's/^ //;s/ $$//'
+
 
 .PHONY: examples demo examples-test examples-expected
 .SECONDARY: $(EX_NAMES:%=$(EX_BUILD)/%.o)
@@ -55,6 +71,21 @@ $(EX_BUILD)/%.bin: $(EX_BUILD)/%.o
 	$(call msg,LD,$@)
 	$(Q)$(EX_LD) -o $@ $<
 
+$(EX_BUILD)/c/%.o: $(EX_DIR)/c/%.c
+	$(call msg,CC16,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(EX_CGUEST_CFLAGS) -c -o $@ $<
+
+$(EX_BUILD)/c/crt0.o: $(EX_DIR)/c/crt0.S
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(EX_AS) -o $@ $<
+
+$(EX_BUILD)/cguest.bin: $(EX_BUILD)/c/crt0.o $(EX_BUILD)/c/cguest.o $(EX_DIR)/c/guest.ld
+	$(call msg,LD,$@)
+	$(Q)ld -m elf_i386 -T $(EX_DIR)/c/guest.ld --oformat=binary -o $@ \
+		$(EX_BUILD)/c/crt0.o $(EX_BUILD)/c/cguest.o
+
 # the VMM (demo/*.c) and its CPU core (demo/x86/*.c), on the reference
 WW_SRCS := $(wildcard demo/*.c) $(wildcard demo/x86/*.c)
 WW_HDRS := $(wildcard demo/*.h) $(wildcard demo/x86/*.h)
@@ -65,20 +96,27 @@ bin/westworld: $(WW_SRCS) $(WW_HDRS) $(WESTWORLD_SIM) include/hypervisor_sim.h
 	$(Q)$(CC) $(EX_CFLAGS) -D_GNU_SOURCE -Wshadow -Wstrict-prototypes \
 		-Wmissing-prototypes $(WW_SRCS) $(WESTWORLD_SIM) -o $@
 
-demo: bin/westworld $(EX_BUILD)/hi.bin
+demo: bin/westworld $(EX_BINS)
 	$(Q)bin/westworld --trace $(EX_BUILD)/hi.bin
+
+# a guest's options: examples/<name>.args, if any
+ex_args = $$(cat $(EX_DIR)/$(1).args 2>/dev/null)
 
 examples-test: bin/westworld $(EX_BINS)
 	$(Q)set -e; pass=0; \
-	got=$$(od -An -tx1 -v $(EX_BUILD)/hi.bin | tr -s ' \n' ' ' | sed 's/^ //;s/ $$//'); \
-	if [ "$$got" != "$(EX_HI_BYTES)" ]; then \
-		echo "hi.bin is not the guest of section 5.7: $$got"; exit 1; fi; \
+	for g in "hi $(EX_HI_BYTES)" "lwn $(EX_LWN_BYTES)"; do \
+		n=$${g%% *}; want=$${g#* }; \
+		got=$$($(call ex_bytes,$(EX_BUILD)/$$n.bin)); \
+		if [ "$$got" != "$$want" ]; then \
+			echo "$$n.bin is not the published guest: $$got"; exit 1; fi; \
+	done; \
 	for n in $(EX_NAMES); do \
 		printf '  %-8s %s\n' GUEST $$n; \
 		out=$(EX_BUILD)/$$n.out; \
-		rc=0; $(EX_VG) bin/westworld --trace $(EX_BUILD)/$$n.bin \
-			>$$out.raw 2>$(EX_BUILD)/$$n.err || rc=$$?; \
-		if [ $$rc -ne 0 ]; then echo "$$n: exit status $$rc"; \
+		want=$$(cat $(EX_DIR)/$$n.status 2>/dev/null || echo 0); \
+		rc=0; $(EX_VG) bin/westworld --trace $(call ex_args,$$n) \
+			$(EX_BUILD)/$$n.bin >$$out.raw 2>$(EX_BUILD)/$$n.err || rc=$$?; \
+		if [ $$rc -ne $$want ]; then echo "$$n: exit status $$rc, want $$want"; \
 			cat $(EX_BUILD)/$$n.err; exit 1; fi; \
 		$(EX_NORMALIZE) $$out.raw >$$out; \
 		diff -u $(EX_DIR)/$$n.expected $$out || \
@@ -90,20 +128,51 @@ examples-test: bin/westworld $(EX_BINS)
 		{ echo "--help: no usage on stdout"; exit 1; }; \
 	for args in "" "-m" "-m 0 x.bin" "-a zz x.bin" "--bogus x.bin" \
 	            "a.bin b.bin" "$(EX_BUILD)/no-such-guest.bin" \
-	            "-a 0x100000 $(EX_BUILD)/hi.bin" "/dev/null"; do \
+	            "-a 0x100000 $(EX_BUILD)/hi.bin" "/dev/null" \
+	            "--boot $(EX_BUILD)/hi.bin" "--boot -a 0x7c00 x.img" \
+	            "-s 0x1001:0x1000 x.bin" "-s 0:0x1000 -s 0:0x2000 x.bin" \
+	            "-m 1 -s 0:0x1000 x.bin" "-r zz=1 x.bin" "-r al=256 x.bin" \
+	            "--trace=bogus x.bin" "-n 0 x.bin" "-T 0 x.bin" \
+	            "--mmio=0x7000:0x2000 $(EX_BUILD)/hi.bin" \
+	            "-s 0x1000:0x1000 -a 0x1ff8 $(EX_BUILD)/hi.bin"; do \
 		rc=0; bin/westworld $$args >/dev/null 2>$(EX_BUILD)/cli.err || rc=$$?; \
 		if [ $$rc -ne 2 ] || [ ! -s $(EX_BUILD)/cli.err ]; then \
 			echo "westworld $$args: status $$rc, want 2 and a message"; exit 1; fi; \
 	done; \
-	rc=0; printf '\xcc' >$(EX_BUILD)/int3.bin; \
+	printf '  %-8s %s\n' STOP 'shutdown, budget, timeout, Ctrl-C'; \
+	rc=0; printf '\314' >$(EX_BUILD)/int3.bin; \
 	bin/westworld $(EX_BUILD)/int3.bin >$(EX_BUILD)/int3.out || rc=$$?; \
-	if [ $$rc -ne 1 ] || ! grep -q 'Stopped: exit SHUTDOWN' $(EX_BUILD)/int3.out; then \
-		echo "a guest that shuts down: status $$rc, want 1"; exit 1; fi; \
+	if [ $$rc -ne 1 ] || ! grep -q 'Stopped: exit SHUTDOWN' $(EX_BUILD)/int3.out || \
+	   ! grep -q 'int 0x03: no handler in the IVT and no BIOS service, at 0000:7c00: cc$$' \
+	     $(EX_BUILD)/int3.out; then \
+		echo "a guest that shuts down: status $$rc, want 1 and the bytes"; exit 1; fi; \
+	rc=0; printf '\220\017\013' >$(EX_BUILD)/ud2.bin; \
+	bin/westworld $(EX_BUILD)/ud2.bin >$(EX_BUILD)/ud2.out || rc=$$?; \
+	if [ $$rc -ne 1 ] || ! grep -q 'exit SHUTDOWN at RIP=0x7c01' $(EX_BUILD)/ud2.out || \
+	   ! grep -q 'does not run: 0f 0b' $(EX_BUILD)/ud2.out; then \
+		echo "ud2: status $$rc, want 1 and the bytes at RIP"; exit 1; fi; \
+	printf '\353\376' >$(EX_BUILD)/spin.bin; \
+	rc=0; bin/westworld -n 1000 $(EX_BUILD)/spin.bin | cat >$(EX_BUILD)/spin.out || rc=$$?; \
+	if ! grep -q 'Stopped: 1000 instructions, the budget' $(EX_BUILD)/spin.out || \
+	   ! grep -q 'next: jmp 0x7c00' $(EX_BUILD)/spin.out; then \
+		echo "jmp \$$ with -n 1000 did not stop on its budget"; exit 1; fi; \
+	rc=0; timeout 20 bin/westworld -n 100000000000 -T 1 $(EX_BUILD)/spin.bin \
+		>$(EX_BUILD)/spin.out || rc=$$?; \
+	if [ $$rc -ne 1 ] || ! grep -q 'Stopped: 1 s of wall-clock time' $(EX_BUILD)/spin.out; then \
+		echo "jmp \$$ with -T 1: status $$rc, want 1 and the time limit"; exit 1; fi; \
+	bin/westworld -n 100000000000 -T 20 $(EX_BUILD)/spin.bin \
+		>$(EX_BUILD)/sigint.out & pid=$$!; \
+	sleep 0.5; kill -INT $$pid; rc=0; wait $$pid || rc=$$?; \
+	if [ $$rc -ne 1 ]; then echo "Ctrl-C: status $$rc, want 1"; exit 1; fi; \
+	if ! grep -q 'Stopped: interrupted (SIGINT)' $(EX_BUILD)/sigint.out || \
+	   ! grep -q 'State at 0000:7c00' $(EX_BUILD)/sigint.out || \
+	   ! grep -q 'All hosts retired' $(EX_BUILD)/sigint.out; then \
+		echo "Ctrl-C did not stop the guest with its state"; cat $(EX_BUILD)/sigint.out; exit 1; fi; \
 	echo "examples: $$pass guests passed, 0 failed"
 
 examples-expected: bin/westworld $(EX_BINS)
 	$(Q)for n in $(EX_NAMES); do \
-		bin/westworld --trace $(EX_BUILD)/$$n.bin | $(EX_NORMALIZE) \
-			>$(EX_DIR)/$$n.expected; \
+		bin/westworld --trace $(call ex_args,$$n) $(EX_BUILD)/$$n.bin | \
+			$(EX_NORMALIZE) >$(EX_DIR)/$$n.expected; \
 		printf '  %-8s %s\n' GEN $(EX_DIR)/$$n.expected; \
 	done

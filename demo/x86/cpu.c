@@ -5,6 +5,7 @@
 
 #define PIO_OFFSET ((uint64_t)KVM_PIO_PAGE_OFFSET * WW_PAGE_SIZE)
 #define TSC_PER_EXIT 1000u
+#define X86_FAULT_BYTES 4u      /* shown of an opcode that does not decode */
 
 void x86_init(struct x86_cpu *cpu, KvmVcpu *vcpu, EptContext *ept)
 {
@@ -137,6 +138,7 @@ enum x86_step exit_fault(struct x86_cpu *cpu, enum x86_fault_kind kind,
                          uint64_t ip, uint8_t vector, uint8_t function)
 {
     struct x86_fault *f = &cpu->fault;
+    struct x86_insn in;
     KvmRun *run;
 
     memset(f, 0, sizeof(*f));
@@ -146,6 +148,11 @@ enum x86_step exit_fault(struct x86_cpu *cpu, enum x86_fault_kind kind,
     f->vector = vector;
     f->function = function;
     f->nbytes = peek_code(cpu, ip, f->bytes);
+    /* the instruction when it decodes, else the bytes that start it */
+    if (x86_decode(f->bytes, f->nbytes, &in) == X86_DECODE_OK)
+        f->nbytes = in.len;
+    else if (f->nbytes > X86_FAULT_BYTES)
+        f->nbytes = X86_FAULT_BYTES;
     if (kind == X86_FAULT_FETCH || kind == X86_FAULT_MMIO_TWICE) {
         run = exit_begin(cpu, KVM_EXIT_INTERNAL_ERROR);
         run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
