@@ -77,6 +77,7 @@ solutions-test: $(MAIN_BINS)
 -include grader/grader.mk
 -include tests/unit/unit.mk
 -include examples/examples.mk
+-include tests/demo/demo.mk
 -include tests/pack/pack.mk
 -include tests/hostile/hostile.mk
 -include fuzz/fuzz.mk
