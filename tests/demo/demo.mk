@@ -57,3 +57,7 @@ demo-unit-test: $(DEMO_UT_BUILD)/test_core
 	$(Q)$(VALGRIND) -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect \
 		$< --jobs=1 --short-filename >/dev/null
+
+# part of make test (a prerequisite added here, so the Makefile's test line
+# stays as it is)
+test: demo-unit-test
