@@ -4,46 +4,24 @@
  * MMIO read stops it (the VMM answers, the instruction runs again), and it
  * must then find the state it started from.
  */
-#include "core.h"
+#include "exec.h"
 #include "alu.h"
 
 #include <string.h>
 
-#define POPF_FLAGS (X86_ARITH_FLAGS | X86_TF | X86_IF | X86_DF)
-
-/* where an operand lives: a register (reg, with size's meaning of reg_get)
- * or memory at a linear address */
-struct loc {
-    bool     is_reg;
-    unsigned reg;
-    uint64_t lin;
-    unsigned size;
-};
-
-/* the state of one instruction being run */
-struct exec {
-    struct x86_cpu         *cpu;
-    const struct x86_insn  *in;
-    KvmRegs                *r;
-    uint64_t                ip, next;
-    unsigned                v;      /* operand size */
-};
-
-#define TRY(x) do { if ((x) == X86_EXIT) return X86_EXIT; } while (0)
-
-static uint32_t flags_get(const struct exec *e)
+uint32_t flags_get(const struct exec *e)
 {
     return (uint32_t)e->r->rflags;
 }
 
-static void flags_set(struct exec *e, uint32_t f)
+void flags_set(struct exec *e, uint32_t f)
 {
     e->r->rflags = (e->r->rflags & ~(uint64_t)0xffffffffu) | f |
                    WW_RFLAGS_FIXED;
 }
 
 /* the offset of a ModRM memory operand, and its linear address */
-static uint64_t ea_linear(struct exec *e, uint32_t *offp)
+uint64_t ea_linear(struct exec *e, uint32_t *offp)
 {
     static const uint8_t base16[8][2] = {
         { REG_BX, REG_SI }, { REG_BX, REG_DI }, { REG_BP, REG_SI },
@@ -87,7 +65,7 @@ static uint64_t ea_linear(struct exec *e, uint32_t *offp)
     return seg_get(cpu, seg)->base + off;
 }
 
-static struct loc rm_loc(struct exec *e, unsigned size)
+struct loc rm_loc(struct exec *e, unsigned size)
 {
     struct loc l = { false, 0, 0, size };
 
@@ -100,7 +78,7 @@ static struct loc rm_loc(struct exec *e, unsigned size)
     return l;
 }
 
-static struct loc reg_loc(unsigned reg, unsigned size)
+struct loc reg_loc(unsigned reg, unsigned size)
 {
     struct loc l = { true, reg, 0, size };
 
@@ -120,7 +98,7 @@ static struct loc moffs_loc(struct exec *e, unsigned size)
     return l;
 }
 
-static enum x86_step loc_read(struct exec *e, const struct loc *l,
+enum x86_step loc_read(struct exec *e, const struct loc *l,
                               uint32_t *v)
 {
     if (l->is_reg) {
@@ -130,7 +108,7 @@ static enum x86_step loc_read(struct exec *e, const struct loc *l,
     return mem_read(e->cpu, l->lin, l->size, v);
 }
 
-static enum x86_step loc_write(struct exec *e, const struct loc *l,
+enum x86_step loc_write(struct exec *e, const struct loc *l,
                                uint32_t v)
 {
     if (l->is_reg) {
@@ -140,17 +118,17 @@ static enum x86_step loc_write(struct exec *e, const struct loc *l,
     return mem_write(e->cpu, l->lin, l->size, v);
 }
 
-static uint32_t ip_mask(const struct exec *e)
+uint32_t ip_mask(const struct exec *e)
 {
     return e->v == 2 ? 0xffffu : 0xffffffffu;
 }
 
-static void jump_rel(struct exec *e, int32_t rel)
+void jump_rel(struct exec *e, int32_t rel)
 {
     e->next = (e->next + (uint64_t)(int64_t)rel) & ip_mask(e);
 }
 
-static int32_t rel_imm(const struct exec *e)
+int32_t rel_imm(const struct exec *e)
 {
     if (e->in->opnd[0] == OP_JB)
         return (int8_t)e->in->imm;
@@ -312,214 +290,6 @@ static enum x86_step exec_group5(struct exec *e)
     default:
         return stack_push(e->cpu, e->v, a);
     }
-}
-
-/* the string instructions, one iteration each step: with rep, IP stays
- * on the instruction until the count runs out, as an interrupt window */
-static enum x86_step exec_string(struct exec *e)
-{
-    const struct x86_insn *in = e->in;
-    struct x86_cpu *cpu = e->cpu;
-    unsigned size = (in->op & 1) ? e->v : 1, a = in->asize;
-    unsigned src_seg = in->seg != SEG_NONE ? in->seg : SEG_DS;
-    uint32_t si = reg_get(cpu, REG_SI, a), di = reg_get(cpu, REG_DI, a);
-    uint32_t count = reg_get(cpu, REG_CX, a), x = 0, y = 0, f;
-    uint32_t step = (flags_get(e) & X86_DF) ? (uint32_t)-size : size;
-    uint64_t src = seg_get(cpu, src_seg)->base + si;
-    uint64_t dst = cpu->vcpu->sregs.es.base + di;
-    bool cmp = false;
-    uint8_t op = (uint8_t)(in->op & 0xfe);
-
-    if (in->rep && count == 0)
-        return X86_NEXT;
-    switch (op) {
-    case 0xa4:                      /* movs */
-        TRY(mem_read(cpu, src, size, &x));
-        TRY(mem_write(cpu, dst, size, x));
-        reg_set(cpu, REG_SI, a, si + step);
-        reg_set(cpu, REG_DI, a, di + step);
-        break;
-    case 0xa6:                      /* cmps */
-        TRY(mem_read(cpu, src, size, &x));
-        TRY(mem_read(cpu, dst, size, &y));
-        f = flags_get(e);
-        alu_arith(ALU_CMP, x, y, size, &f);
-        flags_set(e, f);
-        reg_set(cpu, REG_SI, a, si + step);
-        reg_set(cpu, REG_DI, a, di + step);
-        cmp = true;
-        break;
-    case 0xaa:                      /* stos */
-        TRY(mem_write(cpu, dst, size, reg_get(cpu, REG_AX, size)));
-        reg_set(cpu, REG_DI, a, di + step);
-        break;
-    case 0xac:                      /* lods */
-        TRY(mem_read(cpu, src, size, &x));
-        reg_set(cpu, REG_AX, size, x);
-        reg_set(cpu, REG_SI, a, si + step);
-        break;
-    default:                        /* scas */
-        TRY(mem_read(cpu, dst, size, &y));
-        f = flags_get(e);
-        alu_arith(ALU_CMP, reg_get(cpu, REG_AX, size), y, size, &f);
-        flags_set(e, f);
-        reg_set(cpu, REG_DI, a, di + step);
-        cmp = true;
-        break;
-    }
-    if (!in->rep)
-        return X86_NEXT;
-    reg_set(cpu, REG_CX, a, --count);
-    if (count == 0)
-        return X86_NEXT;
-    if (cmp && ((in->rep == 0xf3) != ((flags_get(e) & X86_ZF) != 0)))
-        return X86_NEXT;
-    e->next = e->ip;                /* once more */
-    return X86_NEXT;
-}
-
-static enum x86_step exec_io(struct exec *e)
-{
-    const struct x86_insn *in = e->in;
-    unsigned size = (in->op & 1) ? e->v : 1;
-    uint16_t port = in->op >= 0xec ? (uint16_t)reg_get(e->cpu, REG_DX, 2)
-                                   : (uint16_t)(in->imm & 0xff);
-    bool out = (in->op & 2) != 0;
-
-    e->cpu->vcpu->regs.rip = e->next;
-    return exit_io(e->cpu, out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN, port,
-                   size, out ? reg_get(e->cpu, REG_AX, size) : 0);
-}
-
-static enum x86_step exec_stack(struct exec *e)
-{
-    const struct x86_insn *in = e->in;
-    struct x86_cpu *cpu = e->cpu;
-    uint32_t v, vals[8];
-    unsigned i, w = e->v;
-
-    switch (in->op) {
-    case 0x60:                      /* pusha: SP as it was before */
-        for (i = 0; i < 8; i++)
-            vals[i] = reg_get(cpu, i, w);
-        for (i = 0; i < 8; i++)
-            TRY(stack_push(cpu, w, vals[i]));
-        return X86_NEXT;
-    case 0x61:                      /* popa: DI first, SP skipped */
-        for (i = 0; i < 8; i++)
-            TRY(stack_peek(cpu, i * w, w, &vals[7 - i]));
-        for (i = 0; i < 8; i++)
-            if (i != REG_SP)
-                reg_set(cpu, i, w, vals[i]);
-        sp_add(cpu, 8 * w);
-        return X86_NEXT;
-    case 0x68:
-        return stack_push(cpu, w, in->imm);
-    case 0x6a:
-        return stack_push(cpu, w, alu_sext(in->imm, 1));
-    case 0x8f: {
-        struct loc dst = rm_loc(e, w);
-
-        TRY(stack_peek(cpu, 0, w, &v));
-        sp_add(cpu, w);
-        return loc_write(e, &dst, v);
-    }
-    case 0x9c:
-        return stack_push(cpu, w, flags_get(e) & (w == 2 ? 0xffffu
-                                                         : 0x00fcffffu));
-    case 0x9d:
-        TRY(stack_peek(cpu, 0, w, &v));
-        sp_add(cpu, w);
-        flags_set(e, (flags_get(e) & ~POPF_FLAGS) | (v & POPF_FLAGS));
-        return X86_NEXT;
-    case 0xc9:                      /* leave: SP = BP, pop BP */
-        reg_set(cpu, REG_SP, w, reg_get(cpu, REG_BP, w));
-        TRY(stack_peek(cpu, 0, w, &v));
-        sp_add(cpu, w);
-        reg_set(cpu, REG_BP, w, v);
-        return X86_NEXT;
-    default:
-        break;
-    }
-    if (in->opnd[0] == OP_SEG) {
-        if (in->name[1] == 'u')     /* push */
-            return stack_push(cpu, w, seg_get(cpu, in->fixed_seg)->selector);
-        TRY(stack_peek(cpu, 0, w, &v));
-        sp_add(cpu, w);
-        seg_load(cpu, in->fixed_seg, (uint16_t)v);
-        return X86_NEXT;
-    }
-    if (in->op >= 0x50 && in->op <= 0x57)
-        return stack_push(cpu, w, reg_get(cpu, in->op & 7, w));
-    /* 58-5F */
-    TRY(stack_peek(cpu, 0, w, &v));
-    sp_add(cpu, w);
-    reg_set(cpu, in->op & 7, w, v);
-    return X86_NEXT;
-}
-
-/* call, ret, far transfers, iret */
-static enum x86_step exec_transfer(struct exec *e)
-{
-    const struct x86_insn *in = e->in;
-    struct x86_cpu *cpu = e->cpu;
-    unsigned w = e->v;
-    uint32_t ip, cs, fl;
-
-    switch (in->op) {
-    case 0xe8:
-        TRY(stack_push(cpu, w, (uint32_t)e->next));
-        jump_rel(e, rel_imm(e));
-        return X86_NEXT;
-    case 0xc2: case 0xc3:
-        TRY(stack_peek(cpu, 0, w, &ip));
-        sp_add(cpu, w + (in->op == 0xc2 ? (in->imm & 0xffff) : 0));
-        e->next = ip & ip_mask(e);
-        return X86_NEXT;
-    case 0xca: case 0xcb:
-        TRY(stack_peek(cpu, 0, w, &ip));
-        TRY(stack_peek(cpu, w, w, &cs));
-        sp_add(cpu, 2 * w + (in->op == 0xca ? (in->imm & 0xffff) : 0));
-        seg_load(cpu, SEG_CS, (uint16_t)cs);
-        e->next = ip & ip_mask(e);
-        return X86_NEXT;
-    case 0x9a:
-        TRY(stack_push(cpu, w, cpu->vcpu->sregs.cs.selector));
-        TRY(stack_push(cpu, w, (uint32_t)e->next));
-        /* FALLTHROUGH */
-    case 0xea:
-        seg_load(cpu, SEG_CS, in->imm2);
-        e->next = in->imm & ip_mask(e);
-        return X86_NEXT;
-    default:                        /* cf: iret */
-        TRY(stack_peek(cpu, 0, w, &ip));
-        TRY(stack_peek(cpu, w, w, &cs));
-        TRY(stack_peek(cpu, 2 * w, w, &fl));
-        sp_add(cpu, 3 * w);
-        seg_load(cpu, SEG_CS, (uint16_t)cs);
-        e->next = ip & ip_mask(e);
-        flags_set(e, (flags_get(e) & ~POPF_FLAGS) | (fl & POPF_FLAGS));
-        return X86_NEXT;
-    }
-}
-
-static enum x86_step exec_loop(struct exec *e)
-{
-    const struct x86_insn *in = e->in;
-    unsigned a = in->asize;
-    uint32_t cx = reg_get(e->cpu, REG_CX, a);
-    bool zf = (flags_get(e) & X86_ZF) != 0, take;
-
-    if (in->op == 0xe3) {
-        take = cx == 0;
-    } else {
-        cx = (cx - 1) & alu_mask(a);
-        reg_set(e->cpu, REG_CX, a, cx);
-        take = cx != 0 && (in->op == 0xe2 || (in->op == 0xe1) == zf);
-    }
-    if (take)
-        jump_rel(e, (int8_t)in->imm);
-    return X86_NEXT;
 }
 
 /* 0F xx */
