@@ -50,7 +50,7 @@ static void session_trace_insn(void *ctx, const struct x86_insn *in,
         snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", in->bytes[i]);
     hex[3 * in->len] = '\0';
     x86_format(in, ip, text, sizeof(text));
-    fprintf(stderr, "%04" PRIx16 ":%04" PRIx64 "  %-24s %s\n", cs, ip, hex,
+    fprintf(stderr, "%04" PRIx16 ":%04" PRIx64 "  %-30s %s\n", cs, ip, hex,
             text);
 }
 

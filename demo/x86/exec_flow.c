@@ -53,7 +53,7 @@ enum x86_step exec_stack(struct exec *e)
         break;
     }
     if (in->opnd[0] == OP_SEG) {
-        if (in->name[1] == 'u')     /* push */
+        if ((in->op & 1) == 0)      /* push: 06 0e 16 1e 0f a0, 0f a8 */
             return stack_push(cpu, w, seg_get(cpu, in->fixed_seg)->selector);
         TRY(stack_peek(cpu, 0, w, &v));
         sp_add(cpu, w);
