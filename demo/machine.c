@@ -174,7 +174,22 @@ static int machine_map(WestworldHost *host, const struct options *o)
     return 0;
 }
 
-static void machine_set_regs(WestworldHost *host, const struct options *o)
+/* Real mode reaches an address as CS:IP with a 16-bit IP: CS's base is
+ * the address's 64 KiB block (above 1 MiB, a base no selector gives, as
+ * the reset vector's F000:FFF0 with base 0xFFFF0000).  Below 64 KiB this
+ * is ford_implants_memories()'s CS 0, IP = the address. */
+static void machine_set_entry(KvmVcpu *vcpu, uint64_t addr)
+{
+    uint64_t base = addr & ~(uint64_t)0xffff;
+
+    vcpu->sregs.cs.base = base;
+    vcpu->sregs.cs.selector = base < 0x100000 ? (uint16_t)(base >> 4)
+                                              : 0xf000;
+    vcpu->regs.rip = addr & 0xffff;
+}
+
+static void machine_set_regs(WestworldHost *host, const struct options *o,
+                             uint64_t addr)
 {
     KvmVcpu *vcpu = host->brain;
     uint64_t *gpr[8] = {
@@ -187,6 +202,7 @@ static void machine_set_regs(WestworldHost *host, const struct options *o)
     };
     size_t i;
 
+    machine_set_entry(vcpu, addr);
     if (o->boot) {
         vcpu->regs.rdx = BOOT_DRIVE;
         vcpu->regs.rsp = BOOT_SP;
@@ -281,7 +297,7 @@ WestworldHost *machine_create(const struct options *o)
                 ww_progname, o->guest, addr);
         goto out_host;
     }
-    machine_set_regs(host, o);
+    machine_set_regs(host, o, addr);
     free(image);
     return host;
 out_host:

@@ -151,6 +151,9 @@ examples-test: bin/westworld $(EX_BINS)
 	if [ $$rc -ne 1 ] || ! grep -q 'exit SHUTDOWN at RIP=0x7c01' $(EX_BUILD)/ud2.out || \
 	   ! grep -q 'does not run: 0f 0b' $(EX_BUILD)/ud2.out; then \
 		echo "ud2: status $$rc, want 1 and the bytes at RIP"; exit 1; fi; \
+	rc=0; bin/westworld -a 0x12340 $(EX_BUILD)/hi.bin >$(EX_BUILD)/high.out || rc=$$?; \
+	if [ $$rc -ne 0 ] || ! grep -q 'Running vCPU 0 from 1000:2340' $(EX_BUILD)/high.out; then \
+		echo "a guest above 64 KiB: status $$rc, want 0 from CS:IP 1000:2340"; exit 1; fi; \
 	printf '\353\376' >$(EX_BUILD)/spin.bin; \
 	rc=0; bin/westworld -n 1000 $(EX_BUILD)/spin.bin | cat >$(EX_BUILD)/spin.out || rc=$$?; \
 	if ! grep -q 'Stopped: 1000 instructions, the budget' $(EX_BUILD)/spin.out || \
