@@ -30,7 +30,8 @@ EX_NAMES := $(patsubst $(EX_DIR)/%.S,%,$(wildcard $(EX_DIR)/*.S)) cguest
 EX_BINS  := $(EX_NAMES:%=$(EX_BUILD)/%.bin)
 
 # the C guest: gcc -m16 output is 32-bit code with 66/67 prefixes
-EX_CGUEST_CFLAGS := -m16 -ffreestanding -nostdlib -fno-pic -fno-pie \
+# (-march=i686: no SSE, which the core does not run)
+EX_CGUEST_CFLAGS := -m16 -march=i686 -ffreestanding -nostdlib -fno-pic -fno-pie \
                     -fno-stack-protector -fno-asynchronous-unwind-tables \
                     -Os -std=c17 -Wall -Wextra -Werror
 
@@ -47,6 +48,8 @@ EX_VG := $(VALGRIND) -q --error-exitcode=99 --leak-check=full \
 
 # the one address the simulator prints (the memory region's host mapping)
 EX_NORMALIZE := sed -E 's/host=(0x[0-9a-fA-F]+|\(nil\))/host=<addr>/'
+# and, for the C guest, its size and instruction count, which are gcc's choice
+EX_NORMALIZE_C := sed -E 's/ after [0-9]+ instructions/ after N instructions/;s/Loaded [0-9]+ bytes/Loaded N bytes/'
 
 # section 5.7, byte for byte
 EX_HI_BYTES := ba f8 03 b0 48 ee b0 69 ee b0 21 ee b0 0a ee f4
@@ -58,7 +61,7 @@ ex_bytes = od -An -tx1 -v $(1) | tr -s ' \n' ' ' | sed 's/^ //;s/ $$//'
 
 
 .PHONY: examples demo examples-test examples-expected
-.SECONDARY: $(EX_NAMES:%=$(EX_BUILD)/%.o)
+.SECONDARY: $(EX_NAMES:%=$(EX_BUILD)/%.o) $(EX_BUILD)/c/selftest-O0.o $(EX_BUILD)/c/selftest-O2.o
 
 examples: $(EX_BINS)
 
@@ -86,6 +89,25 @@ $(EX_BUILD)/cguest.bin: $(EX_BUILD)/c/crt0.o $(EX_BUILD)/c/cguest.o $(EX_DIR)/c/
 	$(Q)ld -m elf_i386 -T $(EX_DIR)/c/guest.ld --oformat=binary -o $@ \
 		$(EX_BUILD)/c/crt0.o $(EX_BUILD)/c/cguest.o
 
+# selftest.c: the guest at -O0 and -O2, and the host's build for reference
+EX_SELFTEST := $(EX_BUILD)/selftest-O0.bin $(EX_BUILD)/selftest-O2.bin \
+               $(EX_BUILD)/c/selftest-native
+
+$(EX_BUILD)/c/selftest-%.o: $(EX_DIR)/c/selftest.c
+	$(call msg,CC16,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(EX_CGUEST_CFLAGS) -$* -c -o $@ $<
+
+$(EX_BUILD)/selftest-%.bin: $(EX_BUILD)/c/crt0.o $(EX_BUILD)/c/selftest-%.o $(EX_DIR)/c/guest.ld
+	$(call msg,LD,$@)
+	$(Q)ld -m elf_i386 -T $(EX_DIR)/c/guest.ld --oformat=binary -o $@ \
+		$(EX_BUILD)/c/crt0.o $(EX_BUILD)/c/selftest-$*.o
+
+$(EX_BUILD)/c/selftest-native: $(EX_DIR)/c/selftest.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c17 -Wall -Wextra -Werror -O2 -DWW_NATIVE -o $@ $<
+
 # the VMM (demo/*.c) and its CPU core (demo/x86/*.c), on the reference
 WW_SRCS := $(wildcard demo/*.c) $(wildcard demo/x86/*.c)
 WW_HDRS := $(wildcard demo/*.h) $(wildcard demo/x86/*.h)
@@ -102,7 +124,7 @@ demo: bin/westworld $(EX_BINS)
 # a guest's options: examples/<name>.args, if any
 ex_args = $$(cat $(EX_DIR)/$(1).args 2>/dev/null)
 
-examples-test: bin/westworld $(EX_BINS)
+examples-test: bin/westworld $(EX_BINS) $(EX_SELFTEST)
 	$(Q)set -e; pass=0; \
 	for g in "hi $(EX_HI_BYTES)" "lwn $(EX_LWN_BYTES)"; do \
 		n=$${g%% *}; want=$${g#* }; \
@@ -118,9 +140,23 @@ examples-test: bin/westworld $(EX_BINS)
 			$(EX_BUILD)/$$n.bin >$$out.raw 2>$(EX_BUILD)/$$n.err || rc=$$?; \
 		if [ $$rc -ne $$want ]; then echo "$$n: exit status $$rc, want $$want"; \
 			cat $(EX_BUILD)/$$n.err; exit 1; fi; \
-		$(EX_NORMALIZE) $$out.raw >$$out; \
+		$(EX_NORMALIZE) $$out.raw | \
+			if [ $$n = cguest ]; then $(EX_NORMALIZE_C); else cat; fi >$$out; \
 		diff -u $(EX_DIR)/$$n.expected $$out || \
 			{ echo "$$n: output differs from $(EX_DIR)/$$n.expected"; exit 1; }; \
+		pass=$$((pass + 1)); \
+	done; \
+	$(EX_BUILD)/c/selftest-native >$(EX_BUILD)/selftest.native; \
+	for o in O0 O2; do \
+		printf '  %-8s %s\n' GUEST "selftest -$$o (against the host)"; \
+		rc=0; $(EX_VG) bin/westworld $(EX_BUILD)/selftest-$$o.bin \
+			>$(EX_BUILD)/selftest-$$o.out 2>&1 || rc=$$?; \
+		sed -n '/^Guest output: /,/^\[VM\] CPU halted/p' $(EX_BUILD)/selftest-$$o.out | \
+			sed '1s/^Guest output: //;$$d' >$(EX_BUILD)/selftest-$$o.txt; \
+		if [ $$rc -ne 0 ] || ! cmp -s $(EX_BUILD)/selftest.native $(EX_BUILD)/selftest-$$o.txt; then \
+			echo "selftest -$$o: status $$rc, or its text is not the host's:"; \
+			diff $(EX_BUILD)/selftest.native $(EX_BUILD)/selftest-$$o.txt || true; \
+			cat $(EX_BUILD)/selftest-$$o.out; exit 1; fi; \
 		pass=$$((pass + 1)); \
 	done; \
 	printf '  %-8s %s\n' CLI bin/westworld; \
@@ -176,6 +212,8 @@ examples-test: bin/westworld $(EX_BINS)
 examples-expected: bin/westworld $(EX_BINS)
 	$(Q)for n in $(EX_NAMES); do \
 		bin/westworld --trace $(call ex_args,$$n) $(EX_BUILD)/$$n.bin | \
-			$(EX_NORMALIZE) >$(EX_DIR)/$$n.expected; \
+			$(EX_NORMALIZE) | \
+			if [ $$n = cguest ]; then $(EX_NORMALIZE_C); else cat; fi \
+			>$(EX_DIR)/$$n.expected; \
 		printf '  %-8s %s\n' GEN $(EX_DIR)/$$n.expected; \
 	done

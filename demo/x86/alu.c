@@ -221,6 +221,38 @@ uint32_t alu_shift(enum alu_shift op, uint32_t a, unsigned count,
     return res;
 }
 
+uint32_t alu_shift_double(bool left, uint32_t a, uint32_t b, unsigned count,
+                          unsigned size, uint32_t *flags)
+{
+    unsigned bits = 8 * size;
+    uint32_t m = alu_mask(size), s = alu_sign(size), res;
+    uint64_t wide;
+    bool cf;
+
+    count &= 0x1f;
+    a &= m;
+    b &= m;
+    if (count == 0)
+        return a;
+    if (left && bits == 32) {
+        res = a << count | b >> (32 - count);
+        cf = (a >> (32 - count)) & 1;
+    } else if (left) {
+        wide = ((uint64_t)a << bits | b) << count;   /* a:b, shifted */
+        res = (uint32_t)(wide >> bits) & m;
+        cf = (wide >> (2 * bits)) & 1;
+    } else {
+        wide = ((uint64_t)b << bits | a) >> (count - 1);  /* b:a */
+        cf = wide & 1;
+        res = (uint32_t)(wide >> 1) & m;
+    }
+    set_flag(flags, X86_CF, cf);
+    set_flag(flags, X86_OF, ((a ^ res) & s) != 0);
+    *flags &= ~X86_AF;
+    set_szp(res, size, flags);
+    return res;
+}
+
 void alu_mul(uint32_t a, uint32_t b, unsigned size, bool is_signed,
              uint32_t *lo, uint32_t *hi, uint32_t *flags)
 {

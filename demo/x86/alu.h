@@ -50,6 +50,12 @@ uint32_t alu_neg(uint32_t a, unsigned size, uint32_t *flags);
 uint32_t alu_shift(enum alu_shift op, uint32_t a, unsigned count,
                    unsigned size, uint32_t *flags);
 
+/* shld (left) / shrd: a shifted by count, the vacated bits filled from b;
+ * count masked to 5 bits, 0 changes nothing; for size 2 a count above 16
+ * is undefined (this returns what a 32-bit funnel of b:a gives) */
+uint32_t alu_shift_double(bool left, uint32_t a, uint32_t b, unsigned count,
+                          unsigned size, uint32_t *flags);
+
 /* mul/imul with one operand: the double-width product in *hi:*lo (AH:AL
  * for size 1); CF = OF = the high half is significant */
 void alu_mul(uint32_t a, uint32_t b, unsigned size, bool is_signed,

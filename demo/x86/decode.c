@@ -215,6 +215,10 @@ static bool two_byte(uint8_t b, struct opdesc *d, uint8_t *seg)
         *seg = b == 0xa1 ? SEG_FS : SEG_GS;
         break;
     case 0xaf: *d = (struct opdesc)D("imul", true, OP_GV, OP_EV, 0); break;
+    case 0xa4: *d = (struct opdesc)D("shld", true, OP_EV, OP_GV, OP_IB); break;
+    case 0xa5: *d = (struct opdesc)D("shld", true, OP_EV, OP_GV, OP_CL); break;
+    case 0xac: *d = (struct opdesc)D("shrd", true, OP_EV, OP_GV, OP_IB); break;
+    case 0xad: *d = (struct opdesc)D("shrd", true, OP_EV, OP_GV, OP_CL); break;
     case 0xb6: *d = (struct opdesc)D("movzx", true, OP_GV, OP_EB, 0); break;
     case 0xb7: *d = (struct opdesc)D("movzx", true, OP_GV, OP_EW, 0); break;
     case 0xbe: *d = (struct opdesc)D("movsx", true, OP_GV, OP_EB, 0); break;

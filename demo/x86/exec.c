@@ -326,6 +326,15 @@ static enum x86_step exec_0f(struct exec *e)
         reg_set(cpu, in->reg, e->v, v);
         flags_set(e, f);
         return X86_NEXT;
+    case 0xa4: case 0xa5: case 0xac: case 0xad:
+        dst = rm_loc(e, e->v);
+        TRY(loc_read(e, &dst, &v));
+        v = alu_shift_double(b < 0xac, v, reg_get(cpu, in->reg, e->v),
+                             (b & 1) ? reg_get(cpu, REG_CX, 1) : in->imm,
+                             e->v, &f);
+        TRY(loc_write(e, &dst, v));
+        flags_set(e, f);
+        return X86_NEXT;
     case 0xb6: case 0xb7: case 0xbe: case 0xbf:
         src = rm_loc(e, (b & 1) ? 2 : 1);
         TRY(loc_read(e, &src, &v));

@@ -66,6 +66,32 @@ void host_op(enum host_op op, unsigned size, uint32_t a, uint32_t b,
     *fout = fo;
 }
 
+#define DOUBLE(insn, T) do {                                                \
+        T x_ = (T)a, y_ = (T)b;                                             \
+        __asm__ volatile(FLAGS_IN insn " %%cl, %[y], %[x]" FLAGS_OUT        \
+                         : [x] "+r"(x_), [fo] "=&r"(fo)                     \
+                         : [y] "r"(y_), "c"(c_), [fi] "r"(fin) : "cc");     \
+        *res = x_;                                                          \
+    } while (0)
+
+void host_shift_double(bool left, unsigned size, uint32_t a, uint32_t b,
+                       unsigned count, uint64_t fin, uint32_t *res,
+                       uint64_t *fout)
+{
+    uint8_t c_ = (uint8_t)count;
+    uint64_t fo = 0;
+
+    if (left && size == 2)
+        DOUBLE("shldw", uint16_t);
+    else if (left)
+        DOUBLE("shldl", uint32_t);
+    else if (size == 2)
+        DOUBLE("shrdw", uint16_t);
+    else
+        DOUBLE("shrdl", uint32_t);
+    *fout = fo;
+}
+
 void host_mul(bool is_signed, unsigned size, uint32_t a, uint32_t b,
               uint32_t *lo, uint32_t *hi, uint64_t *fout)
 {

@@ -22,6 +22,11 @@ enum host_op {
 void host_op(enum host_op op, unsigned size, uint32_t a, uint32_t b,
              uint64_t fin, uint32_t *res, uint64_t *fout);
 
+/* shld (left) or shrd a, b, count; size 2 or 4 */
+void host_shift_double(bool left, unsigned size, uint32_t a, uint32_t b,
+                       unsigned count, uint64_t fin, uint32_t *res,
+                       uint64_t *fout);
+
 /* mul/imul r/m with one operand: *lo, *hi as AX/DX (AL/AH for size 1) */
 void host_mul(bool is_signed, unsigned size, uint32_t a, uint32_t b,
               uint32_t *lo, uint32_t *hi, uint64_t *fout);

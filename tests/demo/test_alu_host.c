@@ -204,6 +204,55 @@ Test(alu_host, immediate_forms)
     }
 }
 
+/* shld, shrd r/m, reg, cl (0F A5, 0F AD) on 16 and 32 bits */
+Test(alu_host, shld_shrd)
+{
+    uint32_t got, want, m;
+    uint64_t fgot, fwant, fmask;
+    size_t i, j;
+    unsigned size, count;
+    int left;
+
+    for (left = 0; left < 2; left++) {
+        for (size = 2; size <= 4; size += 2) {
+            uint8_t code[4] = { 0x66, 0x0f, left ? 0xa5 : 0xad,
+                                MODRM(REG_BX, REG_AX) };
+            uint8_t *c = size == 4 ? code : code + 1;
+            size_t len = size == 4 ? 4 : 3;
+
+            m = alu_mask(size);
+            for (i = 0; i < NSAMPLES; i++) {
+                for (j = 0; j < NSAMPLES; j += 3) {
+                    for (count = 0; count < 8 * size; count++) {
+                        tc.vcpu.regs.rip = CORE_CODE;
+                        tc.vcpu.regs.rax = samples[i];
+                        tc.vcpu.regs.rbx = samples[j];
+                        tc.vcpu.regs.rcx = count;
+                        tc.vcpu.regs.rflags = 0x2;
+                        core_load(c, len);
+                        cr_assert_eq(core_run(1), X86_BUDGET);
+                        got = (uint32_t)tc.vcpu.regs.rax & m;
+                        fgot = tc.vcpu.regs.rflags;
+                        host_shift_double(left, size, samples[i], samples[j],
+                                          count, 0x2, &want, &fwant);
+                        fmask = count == 0 ? X86_ARITH_FLAGS
+                              : (X86_ARITH_FLAGS & ~X86_AF) &
+                                (count == 1 ? ~0u : ~X86_OF);
+                        cr_assert_eq(got, want & m, "sh%cd/%u 0x%x, 0x%x, "
+                                     "%u: 0x%x, the host says 0x%x",
+                                     left ? 'l' : 'r', size * 8, samples[i],
+                                     samples[j], count, got, want & m);
+                        cr_assert_eq(fgot & fmask, fwant & fmask,
+                                     "sh%cd/%u 0x%x, 0x%x, %u: flags",
+                                     left ? 'l' : 'r', size * 8, samples[i],
+                                     samples[j], count);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /* mul, imul (one operand): AX (and DX) and CF, OF */
 Test(alu_host, mul_imul)
 {
