@@ -125,9 +125,8 @@ static bool ranges_overlap(const struct gpa_range *a,
     return a->gpa < b->gpa + b->size && b->gpa < a->gpa + a->size;
 }
 
-/* One NAME=VALUE of -r */
-static bool parse_reg(const char *name, const char *value,
-                      struct reg_init *r)
+/* Which register NAME is, and the largest value it holds; false if none */
+static bool reg_lookup(const char *name, struct reg_init *r, uint64_t *limit)
 {
     static const char *const g16[8] = {
         "ax", "cx", "dx", "bx", "sp", "bp", "si", "di"
@@ -137,47 +136,56 @@ static bool parse_reg(const char *name, const char *value,
     };
     static const char *const sregs[6] = { "es", "cs", "ss", "ds", "fs",
                                           "gs" };
-    uint64_t v, limit = 0xffff;
     unsigned i;
 
     memset(r, 0, sizeof(*r));
     r->kind = REG_KIND_GPR;
     r->size = 2;
+    *limit = 0xffff;
     for (i = 0; i < 8; i++) {
         if (strcmp(name, g8[i]) == 0) {
             r->index = (uint8_t)(i & 3);
             r->high = i >= 4;
             r->size = 1;
-            limit = 0xff;
-            goto value;
+            *limit = 0xff;
+            return true;
         }
         if (strcmp(name, g16[i]) == 0) {
             r->index = (uint8_t)i;
-            goto value;
+            return true;
         }
         if (name[0] == 'e' && strcmp(name + 1, g16[i]) == 0) {
             r->index = (uint8_t)i;
             r->size = 4;
-            limit = 0xffffffffu;
-            goto value;
+            *limit = 0xffffffffu;
+            return true;
         }
     }
     for (i = 0; i < 6; i++) {
         if (strcmp(name, sregs[i]) == 0) {
             r->kind = REG_KIND_SEG;
             r->index = (uint8_t)i;
-            goto value;
+            return true;
         }
     }
     if (strcmp(name, "ip") == 0) {
         r->kind = REG_KIND_IP;
-    } else if (strcmp(name, "flags") == 0) {
-        r->kind = REG_KIND_FLAGS;
-    } else {
-        return false;
+        return true;
     }
-value:
-    if (!parse_u64(value, &v) || v > limit)
+    if (strcmp(name, "flags") == 0) {
+        r->kind = REG_KIND_FLAGS;
+        return true;
+    }
+    return false;
+}
+
+/* One NAME=VALUE of -r */
+static bool parse_reg(const char *name, const char *value,
+                      struct reg_init *r)
+{
+    uint64_t v, limit;
+
+    if (!reg_lookup(name, r, &limit) || !parse_u64(value, &v) || v > limit)
         return false;
     r->value = (uint32_t)v;
     return true;
