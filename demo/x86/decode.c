@@ -24,6 +24,7 @@ static const char *const grp3_names[8] = {
 static const char *const grp5_names[8] = {
     "inc", "dec", "call", NULL, "jmp", NULL, "push", NULL
 };
+static const char *const bt_names[4] = { "bt", "bts", "btr", "btc" };
 static const char *const jcc_names[16] = {
     "jo", "jno", "jb", "jae", "je", "jne", "jbe", "ja",
     "js", "jns", "jp", "jnp", "jl", "jge", "jle", "jg"
@@ -202,6 +203,10 @@ static bool two_byte(uint8_t b, struct opdesc *d, uint8_t *seg)
         *d = (struct opdesc)D(setcc_names[b & 15], true, OP_EB, 0, 0);
         return true;
     }
+    if (b >= 0xc8 && b <= 0xcf) {
+        *d = (struct opdesc)D("bswap", false, OP_ZV, 0, 0);
+        return true;
+    }
     switch (b) {
     case 0x01: *d = (struct opdesc)D("vmcall", true, 0, 0, 0); break;
     case 0x31: *d = (struct opdesc)D("rdtsc", false, 0, 0, 0); break;
@@ -215,6 +220,13 @@ static bool two_byte(uint8_t b, struct opdesc *d, uint8_t *seg)
         *seg = b == 0xa1 ? SEG_FS : SEG_GS;
         break;
     case 0xaf: *d = (struct opdesc)D("imul", true, OP_GV, OP_EV, 0); break;
+    case 0xa3: *d = (struct opdesc)D("bt", true, OP_EV, OP_GV, 0); break;
+    case 0xab: *d = (struct opdesc)D("bts", true, OP_EV, OP_GV, 0); break;
+    case 0xb3: *d = (struct opdesc)D("btr", true, OP_EV, OP_GV, 0); break;
+    case 0xbb: *d = (struct opdesc)D("btc", true, OP_EV, OP_GV, 0); break;
+    case 0xba: *d = (struct opdesc)D(NULL, true, OP_EV, OP_IB, 0); break;
+    case 0xbc: *d = (struct opdesc)D("bsf", true, OP_GV, OP_EV, 0); break;
+    case 0xbd: *d = (struct opdesc)D("bsr", true, OP_GV, OP_EV, 0); break;
     case 0xa4: *d = (struct opdesc)D("shld", true, OP_EV, OP_GV, OP_IB); break;
     case 0xa5: *d = (struct opdesc)D("shld", true, OP_EV, OP_GV, OP_CL); break;
     case 0xac: *d = (struct opdesc)D("shrd", true, OP_EV, OP_GV, OP_IB); break;
@@ -242,6 +254,8 @@ const char *x86_mnemonic(const struct x86_insn *in)
         return grp3_names[in->reg];
     case 0xfe: case 0xff:
         return grp5_names[in->reg];
+    case 0x0fba:
+        return bt_names[in->reg & 3];
     default:
         return "?";
     }
@@ -265,6 +279,8 @@ static bool group_member_ok(uint16_t op, uint8_t modrm)
         return grp5_names[reg] != NULL;
     case 0x0f01:
         return modrm == 0xc1;   /* vmcall only */
+    case 0x0fba:
+        return reg >= 4;        /* bt, bts, btr, btc */
     default:
         return true;
     }

@@ -292,6 +292,63 @@ static enum x86_step exec_group5(struct exec *e)
     }
 }
 
+/* bt, bts, btr, btc (0F A3 AB B3 BB with a register offset, 0F BA with
+ * an immediate): CF is the bit.  A register offset on a memory operand
+ * addresses the bit string from there, signed, in operand-size steps. */
+static enum x86_step exec_bt(struct exec *e)
+{
+    const struct x86_insn *in = e->in;
+    unsigned w = e->v, bits = 8 * w, kind;
+    struct loc l = rm_loc(e, w);
+    uint32_t v, off, bit, f = flags_get(e);
+
+    if (in->op == 0x0fba) {
+        kind = in->reg & 3;
+        off = in->imm & (bits - 1);
+    } else {
+        kind = (in->op >> 3) & 3;               /* a3 0, ab 1, b3 2, bb 3 */
+        off = reg_get(e->cpu, in->reg, w);
+        if (!l.is_reg) {
+            int32_t soff = (int32_t)alu_sext(off, w);
+
+            l.lin += (uint64_t)(int64_t)((soff >> (w == 2 ? 4 : 5)) *
+                                         (int32_t)w);
+        }
+        off &= bits - 1;
+    }
+    bit = 1u << off;
+    TRY(loc_read(e, &l, &v));
+    f = (f & ~X86_CF) | ((v & bit) ? X86_CF : 0);
+    if (kind != 0)
+        TRY(loc_write(e, &l, kind == 1 ? v | bit : kind == 2 ? v & ~bit
+                                                           : v ^ bit));
+    flags_set(e, f);
+    return X86_NEXT;
+}
+
+/* bsf, bsr: ZF when the source is 0, and then the destination is kept */
+static enum x86_step exec_bitscan(struct exec *e)
+{
+    struct loc src = rm_loc(e, e->v);
+    uint32_t v, f = flags_get(e);
+    unsigned i;
+
+    TRY(loc_read(e, &src, &v));
+    if (v == 0) {
+        flags_set(e, f | X86_ZF);
+        return X86_NEXT;
+    }
+    if (e->in->op == 0x0fbc)
+        for (i = 0; !(v & (1u << i)); i++)
+            ;
+    else
+        for (i = 8 * e->v - 1; !(v & (1u << i)); i--)
+            ;
+    reg_set(e->cpu, e->in->reg, e->v, i);
+    flags_set(e, f & ~X86_ZF);
+    return X86_NEXT;
+}
+
 /* 0F xx */
 static enum x86_step exec_0f(struct exec *e)
 {
@@ -318,7 +375,18 @@ static enum x86_step exec_0f(struct exec *e)
             reg_set(cpu, in->reg, e->v, v);
         return X86_NEXT;
     }
+    if (b >= 0xc8 && b <= 0xcf) {           /* bswap: 32 bits */
+        v = reg_get(cpu, b & 7, 4);
+        v = (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) |
+            (v << 24);
+        reg_set(cpu, b & 7, e->v == 4 ? 4 : 2, e->v == 4 ? v : 0);
+        return X86_NEXT;
+    }
     switch (b) {
+    case 0xa3: case 0xab: case 0xb3: case 0xbb: case 0xba:
+        return exec_bt(e);
+    case 0xbc: case 0xbd:
+        return exec_bitscan(e);
     case 0xaf:
         src = rm_loc(e, e->v);
         TRY(loc_read(e, &src, &v));
