@@ -237,7 +237,7 @@ static void machine_set_regs(WestworldHost *host, const struct options *o,
     }
 }
 
-/* Whether [addr, addr + size) is RAM of one writable-or-not slot */
+/* Whether every byte of [addr, addr + size) is RAM (slots, no hole) */
 static bool image_fits(const struct options *o, uint64_t addr, size_t size)
 {
     uint64_t gpa;

@@ -23,7 +23,7 @@ struct gpa_range {
 
 /* A register the user set with -r: which one and its value */
 struct reg_init {
-    uint8_t  kind;          /* enum reg_kind in options.c */
+    uint8_t  kind;          /* REG_KIND_* below */
     uint8_t  index;         /* general register or segment number */
     uint8_t  size;          /* 1 (with high for AH..BH), 2 or 4 */
     bool     high;

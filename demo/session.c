@@ -57,11 +57,16 @@ static void session_trace_insn(void *ctx, const struct x86_insn *in,
 /* What the VMM does with one exit; true if the guest printed a byte */
 static bool session_handle_exit(struct session *s, KvmRun *run)
 {
-    uint8_t *data = (uint8_t *)run + run->io.data_offset;
     uint64_t tx = s->host->voice->tx_bytes;
+    uint8_t *data;
 
-    if (run->exit_reason == KVM_EXIT_IO && run->io.port == DEBUGCON_PORT &&
-        run->io.count == 1 && run->io.data_offset < KVM_RUN_MMAP_SIZE) {
+    if (run->exit_reason != KVM_EXIT_IO ||
+        run->io.data_offset + run->io.size > KVM_RUN_MMAP_SIZE) {
+        ford_says_freeze(s->host, run);
+        return false;
+    }
+    data = (uint8_t *)run + run->io.data_offset;
+    if (run->io.port == DEBUGCON_PORT && run->io.count == 1) {
         if (run->io.direction == KVM_EXIT_IO_OUT) {
             putchar(data[0]);
             s->last_char = data[0];

@@ -13,6 +13,12 @@
 
 #include "x86.h"
 
+/* What one step says: go on, or an exit is described in kvm_run */
+enum x86_step { X86_NEXT, X86_EXIT };
+
+/* exec.c: runs the instruction at CS:IP */
+enum x86_step x86_step(struct x86_cpu *cpu);
+
 /* general registers: size 1 is AL..BH (4-7 the high bytes), 2 and 4 the
  * low 16 and 32 bits; a write keeps the bits above the operand */
 uint32_t reg_get(const struct x86_cpu *cpu, unsigned r, unsigned size);

@@ -91,8 +91,4 @@ void x86_init(struct x86_cpu *cpu, KvmVcpu *vcpu, EptContext *ept);
 enum x86_stop x86_run(struct x86_cpu *cpu, uint64_t *budget,
                       volatile sig_atomic_t *stop);
 
-/* The instruction executor (exec.c), one instruction at CS:IP */
-enum x86_step { X86_NEXT, X86_EXIT };
-enum x86_step x86_step(struct x86_cpu *cpu);
-
 #endif /* X86_H */
