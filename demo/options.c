@@ -46,10 +46,10 @@ void options_print_help(void)
            "Loading and registers:\n"
            "  -a, --addr=ADDR        load address and entry point (default "
            "0x%x)\n"
-           "  -b, --boot             GUEST is a disk: its first 512 bytes "
-           "at 0x7c00,\n"
-           "                         signature 55 aa checked, DL=0x80, "
-           "SP=0x7c00\n"
+           "  -b, --boot=DISK.img    boot a disk instead of GUEST.bin: its "
+           "first 512 bytes\n"
+           "                         at 0x7c00, signature 55 aa checked, "
+           "DL=0x80, SP=0x7c00\n"
            "  -r, --regs=LIST        registers at start, e.g. al=2,bl=2 "
            "(al..bh, ax..di,\n"
            "                         eax..edi, ip, flags, cs, ds, es, ss, "
@@ -244,7 +244,7 @@ int options_parse(int argc, char **argv, struct options *o, bool *help)
         { "slot",      required_argument, NULL, 's' },
         { "mmio",      required_argument, NULL, OPT_MMIO },
         { "addr",      required_argument, NULL, 'a' },
-        { "boot",      no_argument,       NULL, 'b' },
+        { "boot",      required_argument, NULL, 'b' },
         { "regs",      required_argument, NULL, 'r' },
         { "trace",     optional_argument, NULL, 't' },
         { "max-insns", required_argument, NULL, 'n' },
@@ -261,7 +261,7 @@ int options_parse(int argc, char **argv, struct options *o, bool *help)
     *help = false;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":m:s:a:br:tn:T:h", table,
+    while ((c = getopt_long(argc, argv, ":m:s:a:b:r:tn:T:h", table,
                             NULL)) != -1) {
         switch (c) {
         case 'm':
@@ -303,6 +303,7 @@ int options_parse(int argc, char **argv, struct options *o, bool *help)
             break;
         case 'b':
             o->boot = true;
+            o->guest = optarg;
             break;
         case 'r':
             if (!parse_regs(optarg, o)) {
@@ -354,8 +355,12 @@ int options_parse(int argc, char **argv, struct options *o, bool *help)
             return WW_USAGE;
         }
     }
-    if (optind >= argc) {
-        usage_hint(o->boot ? "missing DISK.img" : "missing GUEST.bin", NULL);
+    if (o->boot && optind < argc) {
+        usage_hint("one guest only: --boot's disk, and", argv[optind]);
+        return WW_USAGE;
+    }
+    if (!o->boot && optind >= argc) {
+        usage_hint("missing GUEST.bin", NULL);
         return WW_USAGE;
     }
     if (optind + 1 < argc) {
@@ -375,6 +380,7 @@ int options_parse(int argc, char **argv, struct options *o, bool *help)
         o->slots[0].size = (uint64_t)o->memory_mb * WW_MIB;
         o->nslots = 1;
     }
-    o->guest = argv[optind];
+    if (!o->boot)
+        o->guest = argv[optind];
     return options_check_ranges(o);
 }

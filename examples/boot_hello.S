@@ -6,7 +6,7 @@
  * per call, and ends with "jmp $" - it never halts, so the VMM's
  * instruction budget (-n) is what stops it.  The last two bytes are the
  * signature 55 aa the BIOS checks.
- *     bin/westworld --boot -n 2000 boot_hello.bin
+ *     bin/westworld -n 2000 --boot boot_hello.bin
  */
 	.code16
 	.intel_syntax noprefix

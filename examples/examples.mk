@@ -165,7 +165,7 @@ examples-test: bin/westworld $(EX_BINS) $(EX_SELFTEST)
 	for args in "" "-m" "-m 0 x.bin" "-a zz x.bin" "--bogus x.bin" \
 	            "a.bin b.bin" "$(EX_BUILD)/no-such-guest.bin" \
 	            "-a 0x100000 $(EX_BUILD)/hi.bin" "/dev/null" \
-	            "--boot $(EX_BUILD)/hi.bin" "--boot -a 0x7c00 x.img" \
+	            "--boot $(EX_BUILD)/hi.bin" "--boot -a 0x7c00 x.img" "--boot" "--boot x.img y.img" \
 	            "-s 0x1001:0x1000 x.bin" "-s 0:0x1000 -s 0:0x2000 x.bin" \
 	            "-m 1 -s 0:0x1000 x.bin" "-r zz=1 x.bin" "-r al=256 x.bin" \
 	            "--trace=bogus x.bin" "-n 0 x.bin" "-T 0 x.bin" \
