@@ -8,20 +8,7 @@
 #                     prefixes, I/O, MMIO and BIOS
 #   demo-unit-build   build it only
 
-ifndef Q
-ifeq ($(V),1)
-Q :=
-else
-Q := @
-endif
-endif
-ifndef msg
-ifeq ($(V),1)
-msg = @true
-else
-msg = @printf '  %-8s %s\n' '$(1)' '$(2)'
-endif
-endif
+include mk/quiet.mk
 CC       ?= gcc
 VALGRIND ?= valgrind
 BUILD    ?= build
