@@ -22,7 +22,7 @@ static const char *const grp3_names[8] = {
     "test", "test", "not", "neg", "mul", "imul", "div", "idiv"
 };
 static const char *const grp5_names[8] = {
-    "inc", "dec", "call", NULL, "jmp", NULL, "push", NULL
+    "inc", "dec", "call", "call", "jmp", "jmp", "push", NULL
 };
 static const char *const bt_names[4] = { "bt", "bts", "btr", "btc" };
 static const char *const jcc_names[16] = {
@@ -141,6 +141,9 @@ static bool one_byte(uint8_t b, struct opdesc *d, uint8_t *seg)
     case 0xc3: *d = (struct opdesc)D("ret", false, 0, 0, 0); break;
     case 0xc6: *d = (struct opdesc)D("mov", true, OP_EB, OP_IB, 0); break;
     case 0xc7: *d = (struct opdesc)D("mov", true, OP_EV, OP_IV, 0); break;
+    case 0xc4: *d = (struct opdesc)D("les", true, OP_GV, OP_M, 0); break;
+    case 0xc5: *d = (struct opdesc)D("lds", true, OP_GV, OP_M, 0); break;
+    case 0xc8: *d = (struct opdesc)D("enter", false, OP_IW, OP_IB, 0); break;
     case 0xc9: *d = (struct opdesc)D("leave", false, 0, 0, 0); break;
     case 0xca: *d = (struct opdesc)D("retf", false, OP_IW, 0, 0); break;
     case 0xcb: *d = (struct opdesc)D("retf", false, 0, 0, 0); break;
@@ -167,6 +170,7 @@ static bool one_byte(uint8_t b, struct opdesc *d, uint8_t *seg)
     case 0xed: *d = (struct opdesc)D("in", false, OP_AX, OP_DX, 0); break;
     case 0xee: *d = (struct opdesc)D("out", false, OP_DX, OP_AL, 0); break;
     case 0xef: *d = (struct opdesc)D("out", false, OP_DX, OP_AX, 0); break;
+    case 0xd7: *d = (struct opdesc)D("xlat", false, 0, 0, 0); break;
     case 0xf4: *d = (struct opdesc)D("hlt", false, 0, 0, 0); break;
     case 0xf5: *d = (struct opdesc)D("cmc", false, 0, 0, 0); break;
     case 0xf6: *d = (struct opdesc)D(NULL, true, OP_EB, 0, 0); break;
@@ -271,12 +275,13 @@ static bool group_member_ok(uint16_t op, uint8_t modrm)
         return reg == 0;
     case 0x8c: case 0x8e:
         return reg <= SEG_GS && !(op == 0x8e && reg == SEG_CS);
-    case 0x8d:
+    case 0x8d: case 0xc4: case 0xc5:
         return mod != 3;
     case 0xfe:
         return reg <= 1;
-    case 0xff:
-        return grp5_names[reg] != NULL;
+    case 0xff:                  /* far forms need a memory operand */
+        return grp5_names[reg] != NULL &&
+               !(mod == 3 && (reg == 3 || reg == 5));
     case 0x0f01:
         return modrm == 0xc1;   /* vmcall only */
     case 0x0fba:
@@ -416,9 +421,6 @@ enum x86_decode_status x86_decode(const uint8_t *code, size_t avail,
         /* F6 /0, F7 /0 (test) carry an immediate the others do not */
         if ((in->op == 0xf6 || in->op == 0xf7) && in->reg <= 1)
             in->opnd[1] = in->op == 0xf6 ? OP_IB : OP_IV;
-        /* these need a memory operand */
-        if (in->mod == 3 && in->op == 0xff && (in->reg == 3 || in->reg == 5))
-            return X86_DECODE_UNKNOWN;
     }
     /* immediates, in operand order; a far pointer is offset then segment */
     for (i = 0; i < 3; i++) {
@@ -437,6 +439,8 @@ enum x86_decode_status x86_decode(const uint8_t *code, size_t avail,
             return X86_DECODE_SHORT;
         if (in->opnd[i] == OP_OB || in->opnd[i] == OP_OV)
             in->disp = (int32_t)read_le(code + pos, n);
+        else if (i == 1 && in->op == 0xc8)
+            in->imm2 = (uint16_t)read_le(code + pos, n);    /* enter's level */
         else
             in->imm = read_le(code + pos, n);
         pos += n;

@@ -112,14 +112,22 @@ static void put_opnd(struct out *o, const struct x86_insn *in, unsigned i,
 
     switch (in->opnd[i]) {
     case OP_EB: put_rm(o, in, 1); break;
-    case OP_EV: put_rm(o, in, v); break;
+    case OP_EV:
+        /* call far, jmp far: a far pointer in memory, NASM's way */
+        if (in->op == 0xff && (in->reg == 3 || in->reg == 5)) {
+            put(o, "far ");
+            put_mem(o, in, 0);
+        } else {
+            put_rm(o, in, v);
+        }
+        break;
     case OP_EW: put_rm(o, in, in->op == 0x8c && in->mod == 3 ? v : 2); break;
     case OP_GB: put(o, "%s", reg8[in->reg]); break;
     case OP_GV: put(o, "%s", reg_name(in->reg, v)); break;
     case OP_SW: put(o, "%s", sreg[in->reg < 6 ? in->reg : 0]); break;
     case OP_M:  put_mem(o, in, 0); break;
     case OP_IB: case OP_IW: case OP_IV:
-        put(o, "0x%x", in->imm);
+        put(o, "0x%x", i == 1 && in->op == 0xc8 ? in->imm2 : in->imm);
         break;
     case OP_IBS:
         put(o, "0x%x", (uint32_t)(int32_t)(int8_t)in->imm &

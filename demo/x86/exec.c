@@ -268,7 +268,7 @@ static enum x86_step exec_group5(struct exec *e)
     const struct x86_insn *in = e->in;
     unsigned size = in->op == 0xfe ? 1 : e->v;
     struct loc dst = rm_loc(e, size);
-    uint32_t a, f = flags_get(e);
+    uint32_t a, sel, f = flags_get(e);
 
     TRY(loc_read(e, &dst, &a));
     switch (in->reg) {
@@ -282,6 +282,15 @@ static enum x86_step exec_group5(struct exec *e)
         return X86_NEXT;
     case 2:
         TRY(stack_push(e->cpu, e->v, (uint32_t)e->next));
+        e->next = a & ip_mask(e);
+        return X86_NEXT;
+    case 3: case 5:                 /* callf, jmpf m16:16 (m16:32) */
+        TRY(mem_read(e->cpu, dst.lin + e->v, 2, &sel));
+        if (in->reg == 3) {
+            TRY(stack_push(e->cpu, e->v, e->cpu->vcpu->sregs.cs.selector));
+            TRY(stack_push(e->cpu, e->v, (uint32_t)e->next));
+        }
+        seg_load(e->cpu, SEG_CS, (uint16_t)sel);
         e->next = a & ip_mask(e);
         return X86_NEXT;
     case 4:
@@ -519,6 +528,22 @@ static enum x86_step exec_misc(struct exec *e)
         w = (in->op & 1) ? w : 1;
         l = rm_loc(e, w);
         return loc_write(e, &l, in->imm);
+    case 0xc4: case 0xc5:           /* les, lds: offset then selector */
+        l = rm_loc(e, w);
+        TRY(loc_read(e, &l, &a));
+        TRY(mem_read(cpu, l.lin + w, 2, &b));
+        reg_set(cpu, in->reg, w, a);
+        seg_load(cpu, in->op == 0xc4 ? SEG_ES : SEG_DS, (uint16_t)b);
+        return X86_NEXT;
+    case 0xd7:                      /* xlat: AL = [seg:(E)BX + AL] */
+        off = reg_get(cpu, REG_BX, in->asize) + reg_get(cpu, REG_AX, 1);
+        if (in->asize == 2)
+            off &= 0xffff;
+        TRY(mem_read(cpu, seg_get(cpu, in->seg != SEG_NONE ? in->seg
+                                                           : SEG_DS)->base +
+                     off, 1, &a));
+        reg_set(cpu, REG_AX, 1, a);
+        return X86_NEXT;
     case 0xcc:
         return bios_interrupt(cpu, 3, e->ip, &e->next, false);
     case 0xcd:
@@ -597,7 +622,7 @@ static enum x86_step exec_one(struct exec *e)
         return exec_loop(e);
     case 0x06: case 0x07: case 0x0e: case 0x16: case 0x17: case 0x1e:
     case 0x1f: case 0x60: case 0x61: case 0x68: case 0x6a: case 0x8f:
-    case 0x9c: case 0x9d: case 0xc9:
+    case 0x9c: case 0x9d: case 0xc8: case 0xc9:
         return exec_stack(e);
     case 0xe8: case 0xc2: case 0xc3: case 0xca: case 0xcb: case 0x9a:
     case 0xea: case 0xcf:

@@ -2,6 +2,29 @@
 #include "exec.h"
 #include "alu.h"
 
+/* enter: push BP, copy level - 1 frame pointers, push the new frame's,
+ * BP = the frame, SP below it by size */
+static enum x86_step exec_enter(struct exec *e)
+{
+    struct x86_cpu *cpu = e->cpu;
+    unsigned w = e->v, level = e->in->imm2 & 31, i;
+    uint32_t frame, bp = reg_get(cpu, REG_BP, w), v;
+
+    TRY(stack_push(cpu, w, bp));
+    frame = reg_get(cpu, REG_SP, w);
+    for (i = 1; i < level; i++) {
+        bp -= w;
+        TRY(mem_read(cpu, cpu->vcpu->sregs.ss.base + (uint16_t)bp, w, &v));
+        TRY(stack_push(cpu, w, v));
+    }
+    if (level > 0)
+        TRY(stack_push(cpu, w, frame));
+    reg_set(cpu, REG_BP, w, frame);
+    reg_set(cpu, REG_SP, 2,
+            (uint16_t)(cpu->vcpu->regs.rsp - (e->in->imm & 0xffff)));
+    return X86_NEXT;
+}
+
 enum x86_step exec_stack(struct exec *e)
 {
     const struct x86_insn *in = e->in;
@@ -43,6 +66,8 @@ enum x86_step exec_stack(struct exec *e)
         sp_add(cpu, w);
         flags_set(e, (flags_get(e) & ~POPF_FLAGS) | (v & POPF_FLAGS));
         return X86_NEXT;
+    case 0xc8:                      /* enter size, level */
+        return exec_enter(e);
     case 0xc9:                      /* leave: SP = BP, pop BP */
         reg_set(cpu, REG_SP, w, reg_get(cpu, REG_BP, w));
         TRY(stack_peek(cpu, 0, w, &v));

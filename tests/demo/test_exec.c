@@ -503,3 +503,70 @@ Test(exec, cpuid_rdtsc_vmcall_exits)
     cr_assert_eq(core_run(1), X86_BUDGET);
     cr_assert_eq(R->rax, 0);
 }
+
+Test(exec, xlat_les_lds)
+{
+    core_poke(0x2000 + 5, 1, 0x99);
+    core_poke(0x3000, 4, 0x12340020);       /* 1234:0020 */
+    R->rbx = 0x2000;
+    R->rax = 5;
+    R->rsi = 0x3000;
+    /* xlat; les di, [si]; lds cx, [si] */
+    CORE_LOAD(0xd7, 0xc4, 0x3c, 0xc5, 0x0c);
+    cr_assert_eq(core_run(3), X86_BUDGET);
+    cr_assert_eq(R->rax & 0xff, 0x99);
+    cr_assert_eq(R->rdi, 0x20);
+    cr_assert_eq(S->es.selector, 0x1234);
+    cr_assert_eq(S->es.base, 0x12340);
+    cr_assert_eq(R->rcx, 0x20);
+    cr_assert_eq(S->ds.selector, 0x1234);
+}
+
+Test(exec, far_indirect_call_and_retf)
+{
+    R->rsp = 0x8000;
+    core_poke(0x3000, 4, 0x02000010);       /* 0200:0010 = 0x2010 */
+    core_poke(0x2010, 1, 0xcb);             /* retf */
+    /* call far [0x3000]; hlt */
+    CORE_LOAD(0xff, 0x1e, 0x00, 0x30, 0xf4);
+    cr_assert_eq(core_run(1), X86_BUDGET);
+    cr_assert_eq(S->cs.selector, 0x200);
+    cr_assert_eq(R->rip, 0x10);
+    cr_assert_eq(core_peek(0x7ffc, 2), 0x1004, "return IP");
+    cr_assert_eq(core_peek(0x7ffe, 2), 0, "return CS");
+    cr_assert_eq(core_run(1), X86_BUDGET);
+    cr_assert_eq(S->cs.selector, 0);
+    cr_assert_eq(R->rip, 0x1004);
+    cr_assert_eq(R->rsp, 0x8000);
+    /* jmp far [0x3000] */
+    R->rip = CORE_CODE;
+    CORE_LOAD(0xff, 0x2e, 0x00, 0x30);
+    cr_assert_eq(core_run(1), X86_BUDGET);
+    cr_assert_eq(S->cs.selector, 0x200);
+    cr_assert_eq(R->rip, 0x10);
+    cr_assert_eq(R->rsp, 0x8000);
+}
+
+Test(exec, enter_levels)
+{
+    /* enter 8, 0 is push bp; mov bp, sp; sub sp, 8 */
+    R->rsp = 0x8000;
+    R->rbp = 0x9000;
+    CORE_LOAD(0xc8, 0x08, 0x00, 0x00);
+    cr_assert_eq(core_run(1), X86_BUDGET);
+    cr_assert_eq(core_peek(0x7ffe, 2), 0x9000);
+    cr_assert_eq(R->rbp, 0x7ffe);
+    cr_assert_eq(R->rsp, 0x7ffe - 8);
+    /* enter 4, 2: the outer frame pointer at [BP-2] is copied too */
+    core_setup();
+    R->rsp = 0x8000;
+    R->rbp = 0x9000;
+    core_poke(0x9000 - 2, 2, 0xabcd);
+    CORE_LOAD(0xc8, 0x04, 0x00, 0x02);
+    cr_assert_eq(core_run(1), X86_BUDGET);
+    cr_assert_eq(core_peek(0x7ffe, 2), 0x9000, "old BP");
+    cr_assert_eq(core_peek(0x7ffc, 2), 0xabcd, "the display: [BP-2]");
+    cr_assert_eq(core_peek(0x7ffa, 2), 0x7ffe, "the new frame");
+    cr_assert_eq(R->rbp, 0x7ffe);
+    cr_assert_eq(R->rsp, 0x7ffa - 4);
+}
