@@ -23,6 +23,7 @@
 #include "options.h"
 #include "matrix.h"
 #include "pack.h"
+#include "pool.h"
 #include "proc.h"
 #include "report.h"
 #include "report_matrix.h"
@@ -125,8 +126,6 @@ struct job {
 	const char *path;       /* what grade_file() reads */
 	const char *file;       /* as shown */
 	struct matrix_row *row; /* NULL for the baseline */
-	pid_t   pid;
-	bool    done;
 	char   *json;           /* <scratch>/<index>.json, the report */
 	char   *code;           /* <scratch>/<index>.code, the compiled code */
 	char   *err;            /* <scratch>/<index>.err, a system error */
@@ -140,6 +139,9 @@ struct run {
 	struct job *jobs;
 	size_t  njobs;
 	bool    tty;
+	size_t  ndone;
+	int     ret;            /* EXIT_PASS until a job fails the run */
+	char   *err;            /* why, when it did */
 };
 
 static uint64_t now_ms(void)
@@ -165,12 +167,12 @@ static void save_code(const struct build *b, const struct grade *g, void *arg)
 		proc_run(argv, NULL);
 }
 
-/* The child's work: grade one file, leave the report in j->json.  Exits
- * with _exit(): the parent's stdio buffers and atexit handlers are not the
- * child's to flush. */
-static void __attribute__((noreturn)) child_grade(const struct run *rn,
-						  const struct job *j)
+/* The child's work (pool_child_fn): grade one file, leave the report in
+ * j->json; the pool _exit()s with the status returned. */
+static int child_grade(size_t i, void *arg)
 {
+	const struct run *rn = arg;
+	const struct job *j = &rn->jobs[i];
 	struct grade g = { 0 };
 	struct report_info ri = { rn->o->grading.spec_path, false };
 	struct grade_file_opts go = {
@@ -198,39 +200,7 @@ static void __attribute__((noreturn)) child_grade(const struct run *rn,
 	}
 	grade_release(&g);
 	free(err);
-	_exit(status);
-}
-
-static int job_start(struct run *rn, struct job *j)
-{
-	fflush(NULL);
-	j->pid = fork();
-	if (j->pid < 0)
-		return -1;
-	if (j->pid == 0)
-		child_grade(rn, j);
-	return 0;
-}
-
-/* Waits for one running child; returns its job, or NULL on error. */
-static struct job *job_wait(struct run *rn)
-{
-	int st;
-	pid_t pid;
-	size_t i;
-
-	for (;;) {
-		pid = waitpid(-1, &st, 0);
-		if (pid < 0 && errno == EINTR)
-			continue;
-		if (pid < 0)
-			return NULL;
-		for (i = 0; i < rn->njobs; i++)
-			if (rn->jobs[i].pid == pid && !rn->jobs[i].done) {
-				rn->jobs[i].done = true;
-				return &rn->jobs[i];
-			}
-	}
+	return status;
 }
 
 /* Reads what the child left: 0, or -1 with *err. */
@@ -293,80 +263,67 @@ static void progress(const struct run *rn, const struct job *j, size_t done,
 		(double)ms / 1000.0, total - done);
 }
 
+/* pool_done_fn: judges what a child left.  After a failure the others
+ * only drain: their verdict no longer matters. */
+static int job_done(const struct pool_end *e, void *arg)
+{
+	struct run *rn = arg;
+	struct job *j = &rn->jobs[e->index];
+	json_t *report = NULL;
+
+	rn->ndone++;
+	if (rn->ret != EXIT_PASS)
+		return -1;
+	if (job_collect(rn, j, &report, &rn->err) < 0) {
+		rn->ret = EXIT_USAGE;
+		return -1;
+	}
+	progress(rn, j, rn->ndone, rn->njobs, report, e->ms);
+	if (j->row == NULL) {
+		char *why = NULL;
+
+		matrix_row_set_report(rn->m, &rn->m->baseline, report);
+		set_code(&rn->m->baseline, j->code);
+		if (!matrix_baseline_ok(rn->m, report, &why)) {
+			rn->err = xasprintf("baseline broken: the reference '%s' must pass "
+					    "everything, and %s\nEvery other verdict "
+					    "would be meaningless: fix the reference or "
+					    "the tests first", j->file, why);
+			rn->ret = EXIT_BAD_SPEC;
+		}
+		free(why);
+	} else {
+		matrix_row_set_report(rn->m, j->row, report);
+		set_code(j->row, j->code);
+	}
+	json_decref(report);
+	return rn->ret == EXIT_PASS ? 0 : -1;
+}
+
 /* Grades every job, at most o->jobs at a time, the baseline first in the
  * list.  The others start with it, on the cores it leaves free, but none
  * is judged unless it passes.  Returns EXIT_PASS, EXIT_BAD_SPEC (broken
  * baseline) or EXIT_USAGE (system error). */
 static int run_jobs(struct run *rn)
 {
-	size_t next = 0, running = 0, done = 0, i;
-	unsigned maxjobs = rn->o->jobs;
-	uint64_t *start = xcalloc(rn->njobs, sizeof(*start));
-	int ret = EXIT_PASS;
+	struct pool p = {
+		.njobs = rn->njobs, .jobs = rn->o->jobs,
+		.child = child_grade, .done = job_done, .arg = rn,
+	};
 	char *err = NULL;
 
-	while (done < rn->njobs) {
-		struct job *j;
-		json_t *report = NULL;
-
-		while (ret == EXIT_PASS && next < rn->njobs && running < maxjobs) {
-			start[next] = now_ms();
-			if (job_start(rn, &rn->jobs[next]) < 0) {
-				err = xasprintf("cannot fork: %s", strerror(errno));
-				ret = EXIT_USAGE;
-				break;
-			}
-			next++;
-			running++;
-		}
-		if (running == 0)
-			break;
-		j = job_wait(rn);
-		if (j == NULL) {
-			err = xasprintf("waitpid: %s", strerror(errno));
-			ret = EXIT_USAGE;
-			break;
-		}
-		running--;
-		done++;
-		if (ret != EXIT_PASS)
-			continue;       /* draining: the verdict no longer matters */
-		if (job_collect(rn, j, &report, &err) < 0) {
-			ret = EXIT_USAGE;
-			continue;
-		}
-		progress(rn, j, done, rn->njobs, report, now_ms() - start[j - rn->jobs]);
-		if (j->row == NULL) {
-			char *why = NULL;
-
-			matrix_row_set_report(rn->m, &rn->m->baseline, report);
-			set_code(&rn->m->baseline, j->code);
-			if (!matrix_baseline_ok(rn->m, report, &why)) {
-				err = xasprintf("baseline broken: the reference '%s' must pass "
-						"everything, and %s\nEvery other verdict "
-						"would be meaningless: fix the reference or "
-						"the tests first", j->file, why);
-				ret = EXIT_BAD_SPEC;
-			}
-			free(why);
-		} else {
-			matrix_row_set_report(rn->m, j->row, report);
-			set_code(j->row, j->code);
-		}
-		json_decref(report);
+	rn->ret = EXIT_PASS;
+	if (pool_run(&p, &err) < 0 && rn->ret == EXIT_PASS) {
+		rn->ret = EXIT_USAGE;
+		rn->err = err;
+		err = NULL;
 	}
-	/* a system error: let the running children finish, not linger */
-	for (i = 0; i < rn->njobs; i++)
-		if (rn->jobs[i].pid > 0 && !rn->jobs[i].done) {
-			while (waitpid(rn->jobs[i].pid, NULL, 0) < 0 && errno == EINTR)
-				;
-			rn->jobs[i].done = true;
-		}
-	if (err)
-		fprintf(stderr, "error: %s\n", err);
+	if (rn->err)
+		fprintf(stderr, "error: %s\n", rn->err);
+	free(rn->err);
+	rn->err = NULL;
 	free(err);
-	free(start);
-	return ret;
+	return rn->ret;
 }
 
 static char *make_scratch(char **err)
