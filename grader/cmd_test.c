@@ -10,6 +10,7 @@
 #include "grade_file.h"
 #include "options.h"
 #include "report.h"
+#include "report_lms.h"
 #include "spec.h"
 
 const struct command command_test = {
@@ -19,6 +20,8 @@ const struct command command_test = {
 	"  -f, --file FILE           the submission\n"
 	"  -H, --header FILE         the submission's own header (default: the spec's)\n"
 	"      --json                print one JSON object instead of the text report\n"
+	"      --format F            text, json, or a learning platform's results:\n"
+	"                            gradescope, prairielearn, autolab\n"
 	"      --only NAME           run only the test or edge case NAME\n"
 	"      --seed N              seed of the fuzzing (printed in every report)\n"
 	"      --bonus               also grade the bonus table (automatic when the\n"
@@ -31,7 +34,11 @@ struct test_opts {
 	struct grade_opts grading;
 	const char *file;
 	bool        json;
+	const char *format;     /* --format: text, json, gradescope,
+				 * prairielearn, autolab; NULL: text or --json */
 };
+
+enum { OPT_FORMAT = OPT_FIRST_FREE };
 
 /* OPTIONS_OK with o filled, or the exit code of a usage error or --help. */
 static int parse(int argc, char **argv, const char *argv0, struct test_opts *o)
@@ -41,6 +48,7 @@ static int parse(int argc, char **argv, const char *argv0, struct test_opts *o)
 		GRADE_OPT_BONUS, GRADE_OPT_NO_VALGRIND, GRADE_OPT_KEEP,
 		{ "file", required_argument, NULL, 'f' },
 		{ "json", no_argument,       NULL, OPT_JSON },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -59,6 +67,7 @@ static int parse(int argc, char **argv, const char *argv0, struct test_opts *o)
 		switch (c) {
 		case 'f': o->file = optarg; break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_FORMAT: o->format = optarg; break;
 		case 'h': return grader_help();
 		default: return option_error("test", c, argv);
 		}
@@ -84,6 +93,26 @@ static bool known_name(const struct spec *spec, const char *name)
 	return false;
 }
 
+/* --format NAME: the reporter, or NULL for an unknown name. */
+static report_fn *test_reporter(const struct test_opts *o, bool *plain)
+{
+	static const struct { const char *name; report_fn *fn; bool plain; } formats[] = {
+		{ "text", report_text, false },         { "json", report_json, true },
+		{ "gradescope", report_gradescope, true },
+		{ "prairielearn", report_prairielearn, true },
+		{ "autolab", report_autolab, true },
+	};
+	const char *name = o->format ? o->format : o->json ? "json" : "text";
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (!strcmp(formats[i].name, name)) {
+			*plain = formats[i].plain;
+			return formats[i].fn;
+		}
+	return NULL;
+}
+
 int cmd_test(int argc, char **argv, const char *argv0)
 {
 	struct test_opts o;
@@ -91,10 +120,16 @@ int cmd_test(int argc, char **argv, const char *argv0)
 	struct grade g = { 0 };
 	struct report_info ri;
 	char *err = NULL;
+	bool plain = false;
+	report_fn *reporter;
 	int ret = parse(argc, argv, argv0, &o);
 
 	if (ret != OPTIONS_OK)
 		return ret;
+	reporter = test_reporter(&o, &plain);
+	if (reporter == NULL)
+		return usage_error("test: --format: unknown format '%s' (text, json, "
+				   "gradescope, prairielearn, autolab)", o.format);
 	ret = spec_load_checked(&spec, o.grading.spec_path);
 	if (ret != EXIT_PASS)
 		goto out;
@@ -112,15 +147,14 @@ int cmd_test(int argc, char **argv, const char *argv0)
 
 		if (grade_file(&spec, &go, &g, &err) < 0) {
 			fprintf(stderr, "error: %s\n", err);
+			if (reporter == report_prairielearn)
+				report_prairielearn_error(stdout, err);
 			goto out;
 		}
 	}
 	ri.spec_path = o.grading.spec_path;
-	ri.color = !o.json && use_color(STDOUT_FILENO);
-	if (o.json)
-		report_json(stdout, &g, &ri);
-	else
-		report_text(stdout, &g, &ri);
+	ri.color = !plain && use_color(STDOUT_FILENO);
+	reporter(stdout, &g, &ri);
 	fflush(stdout);
 	ret = g.passed ? EXIT_PASS : EXIT_FAIL;
 out:

@@ -51,6 +51,10 @@ GRADER_SRCS  := grader/main.c grader/commands.c grader/options.c grader/util.c g
                 grader/cmd_validate_spec.c grader/cmd_qcm.c grader/i18n.c
 # The sandbox: the jail around the harness, the vetting of a submission.
 GRADER_SRCS  += grader/jail.c grader/vet.c
+# Grading a class: the pool of children (shared with mutants), the class
+# command, the learning platforms' reporters.
+GRADER_SRCS  += grader/pool.c grader/report_lms.c grader/report_gradescope.c \
+                grader/report_prairielearn.c grader/report_autolab.c
 # What the grader and the harness share (grader/contract/: the record
 # protocol, the system call filter, the lists of tests and wrapped calls) is
 # compiled once for each side, with that side's flags.
