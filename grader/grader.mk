@@ -54,7 +54,11 @@ GRADER_SRCS  += grader/jail.c grader/vet.c
 # Grading a class: the pool of children (shared with mutants), the class
 # command, the learning platforms' reporters.
 GRADER_SRCS  += grader/pool.c grader/report_lms.c grader/report_gradescope.c \
-                grader/report_prairielearn.c grader/report_autolab.c
+                grader/report_prairielearn.c grader/report_autolab.c \
+                grader/cmd_class.c grader/class_input.c grader/class_plan.c \
+                grader/class_grade.c grader/class_book.c grader/class_html.c \
+                grader/class_slurm.c
+GRADER_LDLIBS += -lnettle -lyaml
 # What the grader and the harness share (grader/contract/: the record
 # protocol, the system call filter, the lists of tests and wrapped calls) is
 # compiled once for each side, with that side's flags.
