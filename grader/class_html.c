@@ -194,6 +194,23 @@ static void html_messages(FILE *f, const struct class_run *cr)
 	free(v);
 }
 
+/* Appends name to a ", "-separated list unless it is there already. */
+static void list_add(char **list, const char *name)
+{
+	char *x;
+	const char *p = *list;
+	size_t n = strlen(name);
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == *list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+			return;
+		p += n;
+	}
+	x = xasprintf("%s%s%s", *list, (*list)[0] ? ", " : "", name);
+	free(*list);
+	*list = x;
+}
+
 /* Timeouts, tests not run after them, calls the sandbox stopped. */
 static void html_sandbox(FILE *f, const struct class_run *cr)
 {
@@ -204,24 +221,16 @@ static void html_sandbox(FILE *f, const struct class_run *cr)
 	for (i = 0; i < cr->plan->n; i++) {
 		const struct class_student *s = &cr->plan->s[i];
 		const json_t *t, *v;
-		char *touts = xstrdup(""), *calls = xstrdup(""), *x;
+		char *touts = xstrdup(""), *calls = xstrdup("");
 
 		json_array_foreach(json_object_get(s->report, "tests"), j, t)
 			if (!strcmp(json_string_value(json_object_get(t, "status")) ?: "",
-				    "timeout")) {
-				x = xasprintf("%s%s%s", touts, touts[0] ? ", " : "",
-					      json_string_value(json_object_get(t, "name")) ?: "?");
-				free(touts);
-				touts = x;
-			}
+				    "timeout"))
+				list_add(&touts, json_string_value(json_object_get(t, "name")) ?: "?");
 		json_array_foreach(json_object_get(json_object_get(s->report, "norm"),
 						   "violations"), j, v)
-			if (json_is_true(json_object_get(v, "runtime"))) {
-				x = xasprintf("%s%s%s", calls, calls[0] ? ", " : "",
-					      json_string_value(json_object_get(v, "function")) ?: "?");
-				free(calls);
-				calls = x;
-			}
+			if (json_is_true(json_object_get(v, "runtime")))
+				list_add(&calls, json_string_value(json_object_get(v, "function")) ?: "?");
 		if (touts[0] || calls[0]) {
 			fputs("<tr><td>", f);
 			html_esc(f, s->id);

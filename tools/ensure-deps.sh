@@ -9,6 +9,10 @@
 #   node      nodejs and npm (make html-deps: the mutation report's viewer
 #             and its schema check)
 #   browser   chromium (tests/pack: the HTML report in a headless browser)
+#   schema    python3-jsonschema (tests/class: the learning platforms'
+#             results against their JSON Schemas)
+#   slurm     slurm-wlm and munge (tests/class: a class graded through a
+#             single-node Slurm cluster)
 set -u
 
 missing=""
@@ -30,13 +34,18 @@ need jq              command -v jq
 need python3         command -v python3
 need bubblewrap      command -v bwrap
 need gettext         command -v msgfmt
+need nettle-dev      test -f /usr/include/nettle/sha2.h
+need libyaml-dev     test -f /usr/include/yaml.h
 
 for group in "$@"; do
 	case $group in
 	node)    need nodejs command -v node
 	         need npm    command -v npm ;;
 	browser) need chromium command -v chromium ;;
-	*)       echo "ensure-deps: unknown group '$group' (node, browser)" >&2
+	schema)  need python3-jsonschema python3 -c 'import jsonschema' ;;
+	slurm)   need slurm-wlm command -v slurmctld
+	         need munge     command -v munged ;;
+	*)       echo "ensure-deps: unknown group '$group' (node, browser, schema, slurm)" >&2
 	         exit 2 ;;
 	esac
 done
