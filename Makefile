@@ -84,6 +84,8 @@ solutions-test: $(MAIN_BINS)
 -include tests/coverage/coverage.mk
 -include tools/subject.mk
 -include tools/student-kit.mk
+-include tools/gradescope/gradescope.mk
+-include tests/class/class.mk
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
