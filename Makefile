@@ -98,7 +98,7 @@ submissions-check:
 	$(Q)python3 tools/submissions.py --check
 
 test: mutants-check submissions-check solutions-test unit-test grader-test grader-valgrind examples-test coverage \
-      pack-test hostile-test
+      pack-test hostile-test class-test
 
 # The kill matrix on stdout; for CI, the JUnit and Stryker reports in
 # $(VALIDATE_OUT).  Exit status non-zero unless every expectation holds.

@@ -254,8 +254,7 @@ static int input_gradescope(struct class_plan *plan, const char *dir, char **err
 
 	if (f == NULL) {
 		*err = xasprintf("cannot read '%s': %s", yml, strerror(errno));
-		free(yml);
-		return -1;
+		goto out_file;
 	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
@@ -297,6 +296,7 @@ out_doc:
 out_parser:
 	yaml_parser_delete(&parser);
 	fclose(f);
+out_file:
 	free(yml);
 	return ret;
 }
@@ -368,15 +368,15 @@ static void input_dedup(struct class_plan *plan)
 int class_input_scan(struct class_plan *plan, char **paths, size_t npaths, char **err)
 {
 	size_t i;
+	int r = 0;
 
-	for (i = 0; i < npaths; i++) {
+	for (i = 0; i < npaths && r == 0; i++) {
 		const char *p = paths[i];
 		char *marker = path_join(p, "submission_metadata.yml");
 		char *own = path_join(p, "hypervisor_sim.c");
 		struct stat st;
-		int r = 0;
 
-		if (lstat(p, &st) < 0 && stat(p, &st) < 0) {
+		if (lstat(p, &st) < 0) {
 			*err = xasprintf("cannot read '%s': %s", p, strerror(errno));
 			r = -1;
 		} else if (!is_dir(p) && ends_with(p, ".c")) {
@@ -386,8 +386,7 @@ int class_input_scan(struct class_plan *plan, char **paths, size_t npaths, char 
 			r = -1;
 		} else if (access(marker, F_OK) == 0) {
 			r = input_gradescope(plan, p, err);
-		} else if (access(own, F_OK) == 0 || faccessat(AT_FDCWD, own, F_OK,
-							       AT_SYMLINK_NOFOLLOW) == 0) {
+		} else if (faccessat(AT_FDCWD, own, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
 			char *b = xstrdup(path_base(p)[0] ? path_base(p) : "student");
 
 			input_folder(input_add(plan, b, NULL, "folder", p), p);
@@ -397,11 +396,10 @@ int class_input_scan(struct class_plan *plan, char **paths, size_t npaths, char 
 		}
 		free(marker);
 		free(own);
-		if (r < 0)
-			return -1;
 	}
-	if (plan->n)
+	if (r == 0 && plan->n) {
 		qsort(plan->s, plan->n, sizeof(*plan->s), input_cmp);
-	input_dedup(plan);
-	return 0;
+		input_dedup(plan);
+	}
+	return r;
 }
