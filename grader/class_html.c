@@ -143,9 +143,10 @@ static void html_tests(FILE *f, const struct class_run *cr, size_t graded)
 					pass++;
 		}
 		rate = graded ? 100.0 * (double)pass / (double)graded : 0;
-		fprintf(f, "<tr><td>%s</td><td>%zu/%zu</td><td>%.0f %%</td><td><div class=\"rate\" "
-			"style=\"width:%.0fpx\"></div></td></tr>\n", base->tests[k].name, pass,
-			graded, rate, rate * 2);
+		fputs("<tr><td>", f);
+		html_esc(f, base->tests[k].name);
+		fprintf(f, "</td><td>%zu/%zu</td><td>%.0f %%</td><td><div class=\"rate\" "
+			"style=\"width:%.0fpx\"></div></td></tr>\n", pass, graded, rate, rate * 2);
 	}
 	fputs("</table>\n", f);
 }

@@ -164,6 +164,14 @@ int class_slurm_run(struct class_run *cr, const struct class_opts *o, char **err
 		*err = xasprintf("cannot write '%s': %s", script, strerror(errno));
 		goto out;
 	}
+	/* --regrade: the tasks read the cache, so the entries go first */
+	for (t = 0; o->regrade && t < cr->plan->n; t++) {
+		char *cp = class_cache_path(out, cr->plan->s[t].key, "json");
+
+		if (!cr->plan->s[t].problem)
+			unlink(cp);
+		free(cp);
+	}
 	for (t = 0; t < ntasks; t++) {
 		char *tp = xasprintf("%s/tasks/%zu.json", out, t);
 
