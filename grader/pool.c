@@ -27,7 +27,7 @@ static uint64_t pool_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int pool_start(struct pool *p, struct slot *s, size_t i)
+static int pool_start(struct pool *p, struct slot *slots, size_t k, size_t i)
 {
 	pid_t pid;
 
@@ -36,12 +36,14 @@ static int pool_start(struct pool *p, struct slot *s, size_t i)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		/* the parent's handlers (SIGINT: stop the run) are not the child's */
+		/* the parent's handlers (SIGINT: stop the run) and its slots are
+		 * not the child's */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		free(slots);
 		_exit(p->child(i, p->arg));
 	}
-	*s = (struct slot){ .pid = pid, .index = i, .start = pool_now_ms() };
+	slots[k] = (struct slot){ .pid = pid, .index = i, .start = pool_now_ms() };
 	return 0;
 }
 
@@ -132,7 +134,7 @@ int pool_run(struct pool *p, char **err)
 		       running < p->jobs) {
 			for (k = 0; slots[k].pid; k++)
 				;
-			if (pool_start(p, &slots[k], p->started) < 0) {
+			if (pool_start(p, slots, k, p->started) < 0) {
 				*err = xasprintf("cannot fork: %s", strerror(errno));
 				ret = -1;
 				break;
