@@ -1,11 +1,11 @@
 /* cmd_mutants.c - bin/grader mutants: grade the reference, then every file
  * of the spec's validation lists in parallel, and judge the pack
  *
- * Each file is graded by grade_file() in a forked child, which leaves the
- * file's `grader test --json` report and its compiled code (the object
- * without debug information, local symbols or comments, to tell an
- * equivalent mutant) in a scratch directory; the parent only schedules,
- * collects and judges.  A child per file keeps the grades apart: nothing
+ * Each file is graded by grade_file() in a forked child (grader/pool.c),
+ * which leaves the file's `grader test --json` report and its compiled
+ * code (the object without debug information, local symbols or comments,
+ * to tell an equivalent mutant) in a scratch directory; the parent only
+ * schedules, collects and judges.  A child per file keeps the grades apart: nothing
  * of the grading code needs to be thread-safe.
  */
 #include "cmd.h"
@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
