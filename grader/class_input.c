@@ -371,11 +371,16 @@ int class_input_scan(struct class_plan *plan, char **paths, size_t npaths, char 
 	int r = 0;
 
 	for (i = 0; i < npaths && r == 0; i++) {
-		const char *p = paths[i];
-		char *marker = path_join(p, "submission_metadata.yml");
-		char *own = path_join(p, "hypervisor_sim.c");
+		char *p = xstrdup(paths[i]), *marker, *own;
+		size_t len = strlen(p);
+		char *mname = NULL, *mid = NULL;
 		struct stat st;
 
+		/* "alice/" is alice: shells complete folders with a slash */
+		while (len > 1 && p[len - 1] == '/')
+			p[--len] = '\0';
+		marker = path_join(p, "submission_metadata.yml");
+		own = path_join(p, "hypervisor_sim.c");
 		if (lstat(p, &st) < 0) {
 			*err = xasprintf("cannot read '%s': %s", p, strerror(errno));
 			r = -1;
@@ -386,6 +391,8 @@ int class_input_scan(struct class_plan *plan, char **paths, size_t npaths, char 
 			r = -1;
 		} else if (access(marker, F_OK) == 0) {
 			r = input_gradescope(plan, p, err);
+		} else if (input_moodle_name(path_base(p), &mname, &mid)) {
+			input_folder(input_add(plan, mid, mname, "moodle", p), p);
 		} else if (faccessat(AT_FDCWD, own, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
 			char *b = xstrdup(path_base(p)[0] ? path_base(p) : "student");
 
@@ -396,6 +403,9 @@ int class_input_scan(struct class_plan *plan, char **paths, size_t npaths, char 
 		}
 		free(marker);
 		free(own);
+		free(mname);
+		free(mid);
+		free(p);
 	}
 	if (r == 0 && plan->n) {
 		qsort(plan->s, plan->n, sizeof(*plan->s), input_cmp);
