@@ -229,6 +229,16 @@ if make -s gradescope >"$OUT/gradescope.log" 2>&1; then
 		grep -q "^$f " "$OUT/zip.list" || bad "autograder.zip holds $f"
 	done
 	ok "make gradescope: autograder.zip with setup.sh, run_autograder and the sources"
+	# what setup.sh builds: every source bin/grader needs is in the zip
+	Z=$OUT/zip-tree
+	rm -rf "$Z"
+	mkdir -p "$Z"
+	$PY -m zipfile -e build/gradescope/autograder.zip "$Z"
+	if make -n -C "$Z" bin/grader >"$OUT/zip-make.log" 2>&1; then
+		ok "the unzipped autograder has every source of bin/grader (make -n bin/grader)"
+	else
+		bad "the unzipped autograder builds bin/grader" "$(tail -5 "$OUT/zip-make.log")"
+	fi
 else
 	bad "make gradescope" "$(cat "$OUT/gradescope.log")"
 fi

@@ -11,7 +11,7 @@ GRADESCOPE_ZIP   := $(GRADESCOPE_DIR)/autograder.zip
 GRADESCOPE_FILES := Makefile spec.json tools/ensure-deps.sh \
                     $(wildcard include/*.h references/*.c grader/*.c grader/*.h \
                       grader/*.mk grader/harness/*.c grader/harness/*.h \
-                      grader/harness/*.def)
+                      grader/harness/*.def grader/contract/* mk/*.mk)
 
 .PHONY: gradescope
 gradescope: $(GRADESCOPE_ZIP)
