@@ -76,9 +76,9 @@ SLURM_CHUNK=10 tests/class/slurm.sh "$W/in" "$W/slurm" "$W/out/gradebook.csv" >"
 if grep -q 'SKIP' "$W/slurm.log"; then
 	printf '  %-50s %s\n' "through Slurm" "$(grep SKIP "$W/slurm.log" | sed 's/^ *//')"
 else
-	ms=$(grep -o 'exit 0 in [0-9]* ms' "$W/slurm.log" | grep -o '[0-9]*')
+	ms=$(sed -n 's/.*exit 0 in \([0-9]*\) ms.*/\1/p' "$W/slurm.log")
 	same=$(grep -c 'equals the local one' "$W/slurm.log")
-	printf '  %-50s %8s s   (+%s s over -j %s; gradebook %s)\n' "through Slurm, tasks of 10, -j 1 each" \
+	printf '  %-50s %8s s   (%s s over -j %s; gradebook %s)\n' "through Slurm, tasks of 10, -j 1 each" \
 		"$(secs $((ms * 1000)))" "$(secs $((ms * 1000 - total)))" $JOBS \
 		"$([ "$same" = 1 ] && echo identical || echo DIFFERENT)"
 fi
