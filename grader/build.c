@@ -76,7 +76,7 @@ static char *replace_all(const char *s, const char *from, const char *to)
 /* The compiler's or linker's output, trimmed to what matters: from the
  * first error, a dozen lines, paths shortened, with a count of the rest. */
 static char *trim_diagnostics(const char *text, const char *src_base,
-			      const char *scratch)
+			      const char *scratch, unsigned *nerrors)
 {
 	struct sbuf sb = { 0 };
 	char *t1, *t2, *t3, *line, *save = NULL;
@@ -109,10 +109,10 @@ static char *trim_diagnostics(const char *text, const char *src_base,
 	if (found && first > 0 && (strstr(lines[first - 1], "In function") ||
 				   strstr(lines[first - 1], "in function")))
 		first--;
-	for (i = first; i < n && shown < 12; i++, shown++)
+	/* every error, up to BUILD_MAX_LINES lines: the reporters say the rest */
+	for (i = first; i < n && shown < BUILD_MAX_LINES; i++, shown++)
 		sbuf_addf(&sb, "%s%s", sb.len ? "\n" : "", lines[i]);
-	if (errors > 1)
-		sbuf_addf(&sb, _("\n(%zu errors in all)"), errors);
+	*nerrors = (unsigned)errors;
 	/* the document's own code: mmap's flags under -std=c17 */
 	if ((strstr(text, "MAP_ANONYMOUS") || strstr(text, "MAP_NORESERVE")) &&
 	    strstr(text, "undeclared"))
@@ -123,6 +123,35 @@ static char *trim_diagnostics(const char *text, const char *src_base,
 	free(lines);
 	free(t3);
 	return sb.buf ? sb.buf : xstrdup(_("the compiler failed without a message"));
+}
+
+/* The compile command as a student types it: the file alone in a directory
+ * with the header given (so that #include "..." finds that one only). */
+static char *hand_command(const struct strlist *argv, const struct build_opts *o,
+			  const struct spec *spec)
+{
+	struct sbuf sb = { 0 };
+	const char *hdr = o->header ? o->header : spec->header;
+	size_t i;
+
+	sbuf_addf(&sb, "mkdir -p /tmp/ww && cp %s /tmp/ww/ && cp %s /tmp/ww/%s && %s",
+		  o->file, hdr, path_base(spec->header), argv->items[0]);
+	for (i = 1; i < argv->n; i++) {
+		const char *a = argv->items[i];
+
+		if (!strcmp(a, "-I../include"))
+			a = "-I/tmp/ww";
+		else if (!strcmp(a, "../sub.o"))
+			a = "/tmp/ww/sub.o";
+		else if (!strcmp(a, path_base(o->file)) && i + 1 < argv->n &&
+			 !strcmp(argv->items[i - 1], "-c"))
+			a = NULL;
+		if (a == NULL)
+			sbuf_addf(&sb, " /tmp/ww/%s", path_base(o->file));
+		else
+			sbuf_addf(&sb, " %s", a);
+	}
+	return sb.buf;
 }
 
 struct symbols {
@@ -191,6 +220,7 @@ static char *check_symbols(const struct spec *spec, const struct symbols *sy,
 		if (!strlist_has(&sy->functions, spec->required.items[i])) {
 			sbuf_addf(&sb, "%s%s()", sb.len ? ", " : "", spec->required.items[i]);
 			n++;
+			grade_add_missing(g, spec->required.items[i]);
 		}
 	if (sb.len) {
 		char *msg = xasprintf(ngettext("missing required function: %s",
@@ -376,13 +406,16 @@ int build_run(struct build *b, const struct spec *spec,
 	strlist_add(&argv, b->src_base);
 	strlist_add(&argv, "-o");
 	strlist_add(&argv, "../sub.o");
+	free(g->compile_command);
+	g->compile_command = hand_command(&argv, o, spec);
 	out = proc_capture(strlist_argv(&argv), srcdir, b->scratch, &st);
 	if (out == NULL) {
 		*err = xasprintf("cannot run the compiler '%s': %s", cc(), strerror(errno));
 		goto out;
 	}
 	if (st != 0) {
-		not_built(g, trim_diagnostics(out, b->src_base, b->scratch));
+		not_built(g, trim_diagnostics(out, b->src_base, b->scratch,
+						 &g->compile_errors));
 		ret = 0;
 		goto out;
 	}
@@ -446,7 +479,8 @@ int build_run(struct build *b, const struct spec *spec,
 		goto out;
 	}
 	if (st != 0) {
-		not_built(g, trim_diagnostics(out, b->src_base, b->scratch));
+		not_built(g, trim_diagnostics(out, b->src_base, b->scratch,
+						 &g->compile_errors));
 		ret = 0;
 		goto out;
 	}

@@ -19,6 +19,10 @@
 #include "grade.h"
 #include "spec.h"
 
+/* The most lines of compiler output a grade keeps (g->compile_errors
+ * counts them all). */
+#define BUILD_MAX_LINES 40
+
 struct build {
 	char *scratch;          /* the scratch directory (owned, removed by release) */
 	char *exe;              /* the harness executable */

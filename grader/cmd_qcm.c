@@ -2,7 +2,8 @@
  *
  * ANSWERS is a file of "ID:LETTER" lines ("1:B", also "1 B", "1=B", "1) B")
  * or of letters in the order of the questions ("BCBC...", spaces and commas
- * ignored).  The score is the percentage of right answers; the QCM passes
+ * ignored), one format per file; blank lines and '#' comment lines are
+ * skipped, a question answered twice is an error naming both lines.  The score is the percentage of right answers; the QCM passes
  * iff it reaches the spec's passing_score.
  */
 #include "cmd.h"
@@ -60,68 +61,114 @@ static int parse(int argc, char **argv, struct qcm_opts *o)
 	return OPTIONS_OK;
 }
 
-/* answers[i] for spec->qcm[i], 0 when unanswered.  -1 with *err. */
-static int parse_answers(const struct spec *spec, const char *text, char *answers,
-			 char **err)
+/* One line of letters in the order of the questions, from answers[*n].
+ * -1 with *err. */
+static int parse_letters(const struct spec *spec, const char *line, size_t lineno,
+			 char *answers, size_t *n, char **err)
 {
-	const char *p = text;
-	bool by_id = false;
-	size_t i, n = 0, lineno = 1;
+	const char *p;
 
-	for (p = text; *p && isspace((unsigned char)*p); p++)
-		;
-	by_id = isdigit((unsigned char)*p);
-	if (!by_id) {
-		for (p = text; *p; p++) {
-			if (isspace((unsigned char)*p) || *p == ',' || *p == ';')
-				continue;
-			if (toupper((unsigned char)*p) < 'A' || toupper((unsigned char)*p) > 'J') {
-				*err = xasprintf("answer '%c' is not a letter A to J", *p);
-				return -1;
-			}
-			if (n >= spec->nqcm) {
-				*err = xasprintf("more answers than the %zu questions", spec->nqcm);
-				return -1;
-			}
-			answers[n++] = (char)toupper((unsigned char)*p);
+	for (p = line; *p; p++) {
+		int c = toupper((unsigned char)*p);
+
+		if (isspace((unsigned char)*p) || *p == ',' || *p == ';')
+			continue;
+		if (c < 'A' || c > 'J') {
+			*err = xasprintf("line %zu: '%s' is not answers: '%c' is not a letter "
+					 "A to J (write one 'ID:LETTER' per line, as 1:B, or "
+					 "the letters in the order of the questions, as BCBC)",
+					 lineno, line, *p);
+			return -1;
 		}
-		return 0;
+		if (*n >= spec->nqcm) {
+			*err = xasprintf("line %zu: more answers than the %zu questions",
+					 lineno, spec->nqcm);
+			return -1;
+		}
+		answers[(*n)++] = (char)c;
 	}
-	p = text;
+	return 0;
+}
+
+/* One "ID:LETTER" line (also "1 B", "1=B", "1) B").  -1 with *err. */
+static int parse_id_line(const struct spec *spec, const char *line, size_t lineno,
+			 char *answers, size_t *answer_line, char **err)
+{
+	char *end;
+	long id = strtol(line, &end, 10);
+	char letter;
+	size_t i;
+
+	while (*end && (isspace((unsigned char)*end) || strchr(":=.)-", *end)))
+		end++;
+	letter = (char)toupper((unsigned char)*end);
+	if (letter < 'A' || letter > 'J' || (end[1] && !isspace((unsigned char)end[1]))) {
+		*err = xasprintf("line %zu: expected 'ID:LETTER' (as 1:B), got '%s'",
+				 lineno, line);
+		return -1;
+	}
+	for (i = 0; i < spec->nqcm; i++)
+		if (spec->qcm[i].id == id)
+			break;
+	if (i == spec->nqcm) {
+		*err = xasprintf("line %zu: there is no question %ld", lineno, id);
+		return -1;
+	}
+	if (answers[i]) {
+		*err = xasprintf("line %zu: question %ld is answered twice, on lines %zu "
+				 "and %zu: keep one", lineno, id, answer_line[i], lineno);
+		return -1;
+	}
+	answers[i] = letter;
+	answer_line[i] = lineno;
+	return 0;
+}
+
+/* answers[i] for spec->qcm[i], 0 when unanswered; *given, how many were.
+ * Blank lines and lines starting with '#' are skipped; a file holds one
+ * format: ID:LETTER lines, or letters in order.  -1 with *err. */
+static int parse_answers(const struct spec *spec, const char *text, char *answers,
+			 size_t *given, char **err)
+{
+	size_t *answer_line = xcalloc(spec->nqcm + 1, sizeof(*answer_line));
+	const char *p = text;
+	size_t n = 0, lineno = 0, i;
+	int by_id = -1, ret = -1;
+
 	while (*p) {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		char line[256];
-		long id;
-		char letter, *end;
+		char line[256], *start, *e;
+		int this_by_id;
 
+		lineno++;
 		snprintf(line, sizeof(line), "%.*s", (int)(len < 255 ? len : 255), p);
 		p += len + (eol ? 1 : 0);
-		for (end = line; *end && isspace((unsigned char)*end); end++)
+		for (start = line; *start && isspace((unsigned char)*start); start++)
 			;
-		if (!*end || *end == '#') {
-			lineno++;
+		for (e = start + strlen(start); e > start && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = '\0';
+		if (!*start || *start == '#')
 			continue;
+		this_by_id = isdigit((unsigned char)*start) != 0;
+		if (by_id >= 0 && this_by_id != by_id) {
+			*err = xasprintf("line %zu: '%s' mixes the two formats: the file "
+					 "holds either 'ID:LETTER' lines or letters in order",
+					 lineno, start);
+			goto out;
 		}
-		id = strtol(end, &end, 10);
-		while (*end && (isspace((unsigned char)*end) || strchr(":=.)-", *end)))
-			end++;
-		letter = (char)toupper((unsigned char)*end);
-		if (letter < 'A' || letter > 'J' || (end[1] && !isspace((unsigned char)end[1]))) {
-			*err = xasprintf("line %zu: expected 'ID:LETTER', got '%s'", lineno, line);
-			return -1;
-		}
-		for (i = 0; i < spec->nqcm; i++)
-			if (spec->qcm[i].id == id)
-				break;
-		if (i == spec->nqcm) {
-			*err = xasprintf("line %zu: no question %ld", lineno, id);
-			return -1;
-		}
-		answers[i] = letter;
-		lineno++;
+		by_id = this_by_id;
+		if (by_id ? parse_id_line(spec, start, lineno, answers, answer_line, err)
+			  : parse_letters(spec, start, lineno, answers, &n, err))
+			goto out;
 	}
-	return 0;
+	for (i = 0, *given = 0; i < spec->nqcm; i++)
+		*given += answers[i] != 0;
+	ret = 0;
+out:
+	free(answer_line);
+	return ret;
 }
 
 int cmd_qcm(int argc, char **argv, const char *argv0)
@@ -130,7 +177,7 @@ int cmd_qcm(int argc, char **argv, const char *argv0)
 	const struct qcm_opts *o = &opts;
 	struct spec spec = { 0 };
 	char *err = NULL, *text = NULL, *answers = NULL;
-	size_t i, right = 0;
+	size_t i, right = 0, given = 0;
 	int ret = parse(argc, argv, &opts), percent;
 	json_t *root = NULL, *qs = NULL;
 
@@ -148,10 +195,16 @@ int cmd_qcm(int argc, char **argv, const char *argv0)
 		goto out;
 	}
 	answers = xcalloc(spec.nqcm + 1, 1);
-	if (parse_answers(&spec, text, answers, &err) < 0) {
+	if (parse_answers(&spec, text, answers, &given, &err) < 0) {
 		fprintf(stderr, "error: answers '%s': %s\n", o->answers, err);
 		goto out;
 	}
+	if (given == 0)
+		fprintf(stderr, "warning: answers '%s' holds no answer (blank and '#' "
+			"lines are skipped): every question counts as wrong\n", o->answers);
+	else if (given < spec.nqcm)
+		fprintf(stderr, "warning: answers '%s' answers %zu of the %zu questions: "
+			"the others count as wrong\n", o->answers, given, spec.nqcm);
 	if (o->json) {
 		root = json_object();
 		qs = json_array();

@@ -32,6 +32,7 @@ int status_parse(const char *s)
 static const char *const finding_names[] = {
 	[FINDING_NONE] = "none",
 	[FINDING_BUILD] = "build",
+	[FINDING_HEADER] = "header",
 	[FINDING_NOT_RUN] = "not_run",
 	[FINDING_NORM] = "norm",
 	[FINDING_FORBIDDEN_CALL] = "forbidden_call",
@@ -70,6 +71,17 @@ void grade_add_violation(struct grade *g, const char *function,
 	v->runtime = false;
 }
 
+void grade_add_missing(struct grade *g, const char *function)
+{
+	struct missing_function *m;
+
+	g->missing = xrealloc(g->missing, (g->nmissing + 1) * sizeof(*g->missing));
+	m = &g->missing[g->nmissing++];
+	m->name = xstrdup(function);
+	m->prototype = NULL;
+	m->line = 0;
+}
+
 static void table_release(struct table_result *t)
 {
 	size_t i;
@@ -96,6 +108,21 @@ void grade_release(struct grade *g)
 		free(g->violations[i].why);
 	}
 	free(g->violations);
+	for (i = 0; i < g->nheader_gaps; i++) {
+		free(g->header_gaps[i].name);
+		free(g->header_gaps[i].member);
+		free(g->header_gaps[i].contract_value);
+		free(g->header_gaps[i].student_value);
+	}
+	free(g->header_gaps);
+	for (i = 0; i < g->nmissing; i++) {
+		free(g->missing[i].name);
+		free(g->missing[i].prototype);
+	}
+	free(g->missing);
+	free(g->compile_command);
+	free(g->header);
+	free(g->contract);
 	free(g->blockers);
 	free(g->refused);
 	free(g->file);

@@ -33,6 +33,7 @@ int status_parse(const char *s);
 enum finding {
 	FINDING_NONE,
 	FINDING_BUILD,          /* it does not build */
+	FINDING_HEADER,         /* its header (-H) disagrees with the contract */
 	FINDING_NOT_RUN,        /* refused before any test ran (vet) */
 	FINDING_NORM,           /* a norm violation, the norm blocking */
 	FINDING_FORBIDDEN_CALL, /* a call the sandbox stopped (check_security) */
@@ -55,6 +56,15 @@ struct blocker {
 	bool         edge;              /* in one of the driver's edge cases */
 };
 
+/* Where a timed-out test's CPU time went (the harness's profiler). */
+struct timeout_evidence {
+	bool     known;                 /* sampled at least once */
+	bool     guest;                 /* the last sample was inside kvm_run() */
+	uint64_t guest_rip;
+	uint64_t instructions;          /* retired in that kvm_run() */
+	bool     rip_outside;           /* RIP past the end of guest memory */
+};
+
 struct test_result {
 	const struct spec_test *spec;   /* NULL for an edge case */
 	const struct spec_edge *edge;   /* NULL for a test */
@@ -74,6 +84,7 @@ struct test_result {
 	size_t      output_bytes;
 	unsigned    ms;
 	char       *reproduce;
+	struct timeout_evidence evidence; /* a timeout's; zero otherwise */
 	/* raw material the sandbox resolves into the message */
 	char       *frames;
 	unsigned    vg_errors;
@@ -95,6 +106,38 @@ struct norm_violation {
 	bool  runtime;                  /* stopped by the sandbox while a test ran */
 };
 
+/* How a student's header (-H) disagrees with the contract (header_check.c). */
+enum header_gap_kind {
+	HG_UNPARSED,            /* the header does not compile: detail says why */
+	HG_TYPE_MISSING,        /* a type of the contract is not declared */
+	HG_TYPE_KIND,           /* declared as another kind of type */
+	HG_TYPE_SIZE,           /* sizeof differs */
+	HG_TYPE_ALIGN,          /* _Alignof differs */
+	HG_FIELD_MISSING,       /* a field of the contract is not in the struct */
+	HG_FIELD_OFFSET,        /* offsetof differs */
+	HG_FIELD_TYPE,          /* the field's type is not the contract's */
+	HG_FUNCTION_MISSING,    /* a prototype of the contract is not declared */
+	HG_FUNCTION_TYPE,       /* declared with another prototype */
+	HG_CONSTANT_VALUE,      /* a #define or enum constant has another value */
+};
+
+struct header_gap {
+	enum header_gap_kind kind;
+	char    *name;                  /* the type, function or constant */
+	char    *member;                /* the field ("io.port"), or NULL */
+	unsigned contract_line;         /* where the contract declares it */
+	unsigned student_line;          /* where the student's header does; 0 */
+	char    *contract_value;        /* the contract's offset, size, type... */
+	char    *student_value;         /* the student's; NULL when missing */
+};
+
+/* A function of the contract the submission does not define. */
+struct missing_function {
+	char    *name;
+	char    *prototype;             /* as the contract declares it, or NULL */
+	unsigned line;                  /* its line in the contract, or 0 */
+};
+
 struct grade {
 	char       *file;               /* as given on the command line */
 	uint64_t    seed;
@@ -104,7 +147,18 @@ struct grade {
 	bool        compiled;
 	char       *compile_message;    /* "" when compiled */
 	char       *refused;            /* vetted out before any test: why; or NULL */
+	char       *compile_command;    /* how to rebuild by hand; NULL */
+	unsigned    compile_errors;     /* errors in the compiler's output */
 
+	char       *header;             /* -H, or NULL: the pack's was used */
+	char       *contract;           /* the pack's header */
+	bool        header_nearby;      /* no -H, and a header sits next to the file */
+	struct header_gap *header_gaps; /* the student's header against the contract */
+	size_t      nheader_gaps;
+	struct missing_function *missing; /* required functions not defined */
+	size_t      nmissing;
+
+	bool        norm_ran;           /* the object existed: the norm was checked */
 	bool        norm_ok;
 	bool        norm_blocking;
 	struct norm_violation *violations;
@@ -126,6 +180,8 @@ void grade_add_violation(struct grade *g, const char *function,
 /* The same, for a call the sandbox stopped while a test ran. */
 void grade_add_runtime_violation(struct grade *g, const char *function,
 				 const char *why);
+/* A required function the submission does not define (build.c). */
+void grade_add_missing(struct grade *g, const char *function);
 void grade_release(struct grade *g);
 
 #endif /* GRADER_GRADE_H */

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "header_check.h"
 #include "proc.h"
 #include "sandbox.h"
 
@@ -29,6 +30,9 @@ static void set_reproduce(struct table_result *t, const struct grade_file_opts *
 		struct test_result *r = &t->tests[i];
 
 		free(r->reproduce);
+		r->reproduce = NULL;
+		if (r->status == ST_NOT_RUN)    /* nothing to reproduce */
+			continue;
 		r->reproduce = xasprintf("%s test -s %s -f %s%s%s%s --only %s --seed %llu",
 					 opt->argv0, opt->spec_path, o->file,
 					 opt->header ? " -H " : "", opt->header ? opt->header : "",
@@ -46,6 +50,22 @@ static bool same_file_content(const char *a, const char *b)
 	free(ta);
 	free(tb);
 	return same;
+}
+
+/* Is there a file named like the contract next to the submission (and is
+ * it not the contract itself)? */
+static bool header_nearby(const char *file, const char *contract)
+{
+	char *dir = xstrdup(file), *slash = strrchr(dir, '/'), *path;
+	bool found;
+
+	if (slash)
+		slash[1] = '\0';
+	path = xasprintf("%s%s", slash ? dir : "", path_base(contract));
+	found = access(path, R_OK) == 0 && !same_file_content(path, contract);
+	free(path);
+	free(dir);
+	return found;
 }
 
 uint64_t grade_pick_seed(const struct spec *spec, bool has_seed, uint64_t seed)
@@ -77,6 +97,7 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	g->file = xstrdup(o->file);
 	g->seed = grade_pick_seed(spec, opt->has_seed, opt->seed);
 	g->passing_score = spec->passing_score;
+	g->norm_blocking = spec->norm_blocking;
 	g->valgrind = !opt->no_valgrind && proc_exists(valgrind_command());
 	if (!opt->no_valgrind && !g->valgrind) {
 		g->note = xasprintf(_("valgrind ('%s') is not installed: tests ran natively, "
@@ -84,15 +105,21 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 				      "only when they fault"), valgrind_command());
 		warn("%s", g->note);
 	}
+	g->contract = xstrdup(spec->header);
+	g->header = opt->header ? xstrdup(opt->header) : NULL;
 	if (opt->header && !same_file_content(opt->header, spec->header)) {
-		char *n = xasprintf("%s%sthe header '%s' differs from the pack's '%s': the "
-				    "tests were compiled against the pack's", g->note ? g->note : "",
-				    g->note ? "; " : "", opt->header, spec->header);
-
-		free(g->note);
-		g->note = n;
-		warn("the header '%s' differs from the pack's: the tests use the pack's "
-		     "layout", opt->header);
+		progress(o, "checking the header ", opt->header);
+		if (header_check(spec->header, opt->header, g, err) < 0)
+			goto out;
+	} else if (!opt->header) {
+		g->header_nearby = header_nearby(o->file, spec->header);
+	}
+	if (g->nheader_gaps) {
+		/* never a verdict on two layouts: no test runs */
+		g->compiled = false;
+		g->compile_message = xstrdup("");
+		sandbox_not_run(spec, g, _("not run: the header disagrees with the contract"));
+		goto scored;
 	}
 
 	libdir = build_default_libdir();
@@ -105,6 +132,8 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 		if (build_run(&b, spec, &bo, g, err) < 0)
 			goto out;
 	}
+	if (g->nmissing)
+		header_find_prototypes(spec->header, g);
 	if (o->built)
 		o->built(&b, g, o->built_arg);
 	if (g->compiled) {
@@ -120,6 +149,7 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	} else {
 		sandbox_not_run(spec, g, _("not run: the submission does not build"));
 	}
+scored:
 	set_reproduce(&g->base, o, g->seed, false);
 	set_reproduce(&g->bonus, o, g->seed, true);
 	set_reproduce(&g->edges, o, g->seed, false);

@@ -59,6 +59,13 @@ GRADER_SRCS  += grader/pool.c grader/report_lms.c grader/report_gradescope.c \
                 grader/class_grade.c grader/class_book.c grader/class_html.c \
                 grader/class_slurm.c
 GRADER_LDLIBS += -lnettle -lyaml
+# The student's header against the contract: libclang (Debian libclang-dev).
+LIBCLANG_DIR := $(patsubst %/include/clang-c/Index.h,%,$(lastword $(sort $(wildcard /usr/lib/llvm-*/include/clang-c/Index.h))))
+GRADER_SRCS  += grader/header_check.c
+GRADER_CFLAGS += $(if $(LIBCLANG_DIR),-isystem $(LIBCLANG_DIR)/include)
+GRADER_LDLIBS += $(if $(LIBCLANG_DIR),-L$(LIBCLANG_DIR)/lib) -lclang
+# header-probe: the same check, exec'd by bin/grader with limits
+HEADER_PROBE := $(BUILD)/grader/header-probe
 # What the grader and the harness share (grader/contract/: the record
 # protocol, the system call filter, the lists of tests and wrapped calls) is
 # compiled once for each side, with that side's flags.
@@ -85,10 +92,15 @@ GRADER_ORDER := $(if $(DEPS_STAMP),| $(DEPS_STAMP))
 all: bin/grader
 grader: bin/grader
 
-bin/grader: $(GRADER_OBJS) $(HARNESS_LIB)
+bin/grader: $(GRADER_OBJS) $(HARNESS_LIB) $(HEADER_PROBE)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -o $@ $(GRADER_OBJS) $(GRADER_LDLIBS)
+
+$(HEADER_PROBE): $(BUILD)/grader/header_probe.o $(GRADER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -o $@ $(BUILD)/grader/header_probe.o \
+		$(filter-out $(BUILD)/grader/main.o,$(GRADER_OBJS)) $(GRADER_LDLIBS)
 
 $(BUILD)/grader/%.o: grader/%.c $(GRADER_ORDER)
 	$(call msg,CC,$@)

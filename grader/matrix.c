@@ -94,7 +94,7 @@ static char *norm_problem(const json_t *report)
 	size_t i;
 
 	if (!json_is_true(json_object_get(norm, "blocking")) ||
-	    json_is_true(json_object_get(norm, "ok")))
+	    !json_is_false(json_object_get(norm, "ok")))        /* null: not run */
 		return NULL;
 	json_array_foreach(json_object_get(norm, "violations"), i, v)
 		sbuf_addf(&sb, "%s%s()%s%s: %s", sb.len ? "; " : "", jstr(v, "function"),

@@ -142,6 +142,7 @@ void norm_check(const struct spec *spec, const char *object,
 	size_t nsites = 0, i, k;
 
 	g->norm_blocking = spec->norm_blocking;
+	g->norm_ran = true;
 	for (i = 0; i < undefined->n; i++) {
 		const char *sym = undefined->items[i];
 		const char *fam;

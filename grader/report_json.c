@@ -5,7 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "header_check.h"
 #include "score.h"
+
+/* Where a timeout's CPU time went. */
+static json_t *evidence_json(const struct timeout_evidence *e)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "sampled", json_boolean(e->known));
+	json_object_set_new(o, "in_kvm_run", json_boolean(e->guest));
+	json_object_set_new(o, "guest_rip", e->guest ? json_integer((json_int_t)e->guest_rip)
+						   : json_null());
+	json_object_set_new(o, "instructions", e->guest ?
+			    json_integer((json_int_t)e->instructions) : json_null());
+	json_object_set_new(o, "rip_outside", json_boolean(e->rip_outside));
+	json_object_set_new(o, "trap_supported", json_boolean(e->rip_outside));
+	return o;
+}
 
 static json_t *tests_json(const struct table_result *t, bool scored)
 {
@@ -26,8 +43,15 @@ static json_t *tests_json(const struct table_result *t, bool scored)
 		json_object_set_new(o, "required", json_boolean(r->required));
 		json_object_set_new(o, "blocking", r->blocking == FINDING_NONE ? json_null()
 				    : json_string(finding_name(r->blocking)));
+		/* what the text report shows as fed: and expected: */
+		json_object_set_new(o, "fed", r->spec && r->spec->input ?
+				    json_string(r->spec->input) : json_null());
+		json_object_set_new(o, "expected", r->spec && r->spec->expected ?
+				    json_string(r->spec->expected) : json_null());
 		json_object_set_new(o, "trap_explanation", r->trap_explanation ?
 				    json_string(r->trap_explanation) : json_null());
+		if (r->status == ST_TIMEOUT)
+			json_object_set_new(o, "evidence", evidence_json(&r->evidence));
 		json_object_set_new(o, "message", json_string(r->message ? r->message : ""));
 		json_object_set_new(o, "reproduce", r->reproduce ? json_string(r->reproduce)
 							       : json_null());
@@ -36,6 +60,57 @@ static json_t *tests_json(const struct table_result *t, bool scored)
 		if (r->status != ST_PASS && r->output)
 			json_object_set_new(o, "output", json_stringn(r->output, strlen(r->output)));
 		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* Which header the submission was compiled against, and how the student's
+ * disagrees with the contract. */
+static json_t *header_json(const struct grade *g)
+{
+	json_t *o = json_object(), *gaps = json_array();
+	size_t i;
+
+	for (i = 0; i < g->nheader_gaps; i++) {
+		const struct header_gap *h = &g->header_gaps[i];
+		json_t *e = json_object();
+		char *text = header_gap_text(h, g->contract, g->header);
+
+		json_object_set_new(e, "kind", json_string(header_gap_kind_name(h->kind)));
+		json_object_set_new(e, "name", json_string(h->name));
+		json_object_set_new(e, "member", h->member ? json_string(h->member) : json_null());
+		json_object_set_new(e, "contract_line", json_integer(h->contract_line));
+		json_object_set_new(e, "student_line", json_integer(h->student_line));
+		json_object_set_new(e, "contract", h->contract_value ?
+				    json_string(h->contract_value) : json_null());
+		json_object_set_new(e, "student", h->student_value ?
+				    json_string(h->student_value) : json_null());
+		json_object_set_new(e, "text", json_string(text));
+		json_array_append_new(gaps, e);
+		free(text);
+	}
+	json_object_set_new(o, "used", json_string(g->header ? g->header :
+						   g->contract ? g->contract : ""));
+	json_object_set_new(o, "contract", json_string(g->contract ? g->contract : ""));
+	json_object_set_new(o, "student", json_boolean(g->header != NULL));
+	json_object_set_new(o, "nearby", json_boolean(g->header_nearby));
+	json_object_set_new(o, "differences", gaps);
+	return o;
+}
+
+static json_t *missing_json(const struct grade *g)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < g->nmissing; i++) {
+		json_t *e = json_object();
+
+		json_object_set_new(e, "function", json_string(g->missing[i].name));
+		json_object_set_new(e, "prototype", g->missing[i].prototype ?
+				    json_string(g->missing[i].prototype) : json_null());
+		json_object_set_new(e, "contract_line", json_integer(g->missing[i].line));
+		json_array_append_new(arr, e);
 	}
 	return arr;
 }
@@ -85,7 +160,12 @@ void report_json(FILE *out, const struct grade *g, const struct report_info *ri)
 	json_object_set_new(compile, "ok", json_boolean(g->compiled));
 	json_object_set_new(compile, "message", json_string(g->compile_message ?
 							    g->compile_message : ""));
+	json_object_set_new(compile, "errors", json_integer(g->compile_errors));
+	json_object_set_new(compile, "command", g->compile_command ?
+			    json_string(g->compile_command) : json_null());
+	json_object_set_new(compile, "missing_functions", missing_json(g));
 	json_object_set_new(root, "compile", compile);
+	json_object_set_new(root, "header", header_json(g));
 
 	for (i = 0; i < g->nviolations; i++) {
 		json_t *v = json_object();
@@ -96,7 +176,9 @@ void report_json(FILE *out, const struct grade *g, const struct report_info *ri)
 		json_object_set_new(v, "runtime", json_boolean(g->violations[i].runtime));
 		json_array_append_new(viol, v);
 	}
-	json_object_set_new(norm, "ok", json_boolean(g->norm_ok));
+	/* ok is null when the norm was not checked (nothing was built) */
+	json_object_set_new(norm, "ran", json_boolean(g->norm_ran));
+	json_object_set_new(norm, "ok", g->norm_ran ? json_boolean(g->norm_ok) : json_null());
 	json_object_set_new(norm, "blocking", json_boolean(g->norm_blocking));
 	json_object_set_new(norm, "violations", viol);
 	json_object_set_new(root, "norm", norm);

@@ -2,6 +2,9 @@
  * details of each failure under it, and the verdict */
 #include "report.h"
 
+#include "build.h"
+#include "header_check.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +94,15 @@ static void output_tail(FILE *out, const struct test_result *r)
 	}
 }
 
+/* A trap's text explains a wrong result.  After a timeout it is shown only
+ * when the evidence points to it: the guest's RIP ran past the end of its
+ * memory (every trap of a loop is a bound); otherwise the evidence, in the
+ * message, is the hint. */
+static bool trap_supported(const struct test_result *r)
+{
+	return r->status != ST_TIMEOUT || r->evidence.rip_outside;
+}
+
 static void test_line(FILE *out, const struct test_result *r, bool scored,
 		      bool color)
 {
@@ -121,7 +133,7 @@ static void test_line(FILE *out, const struct test_result *r, bool scored,
 		field(out, _("expected:"), i18n_pick(r->spec->expected, r->spec->en.expected));
 	if (r->message && r->message[0])
 		field(out, r->status == ST_NOT_RUN ? _("why:") : _("got:"), r->message);
-	if (r->trap_explanation && r->status != ST_NOT_RUN)
+	if (r->trap_explanation && r->status != ST_NOT_RUN && trap_supported(r))
 		field(out, _("trap:"), r->trap_explanation);
 	if (r->status == ST_CRASH || r->status == ST_TIMEOUT ||
 	    (r->status == ST_FAIL && r->exited_midway))
@@ -138,7 +150,24 @@ static bool unselected(const struct test_result *r)
 /* The tests of a table; those --only left out are counted, not listed. */
 static void table(FILE *out, const struct table_result *t, bool scored, bool color)
 {
-	size_t i, skipped = 0;
+	size_t i, skipped = 0, notrun = 0;
+	int max = 0;
+
+	for (i = 0; i < t->n; i++)
+		if (t->tests[i].status == ST_NOT_RUN && !t->tests[i].unselected) {
+			notrun++;
+			max += t->tests[i].max_points;
+		}
+	if (notrun > 1 && notrun == t->n) {      /* none ran: one line says it */
+		fprintf(out, "  %s", color ? YELLOW : "");
+		padded(out, label(ST_NOT_RUN), 7);
+		fprintf(out, "%s  ", color ? RESET : "");
+		fprintf(out, ngettext("%zu test", "%zu tests", notrun), notrun);
+		if (scored)
+			fprintf(out, ", 0/%d", max);
+		fprintf(out, " \u2014 %s\n", t->tests[0].message);
+		return;
+	}
 
 	for (i = 0; i < t->n; i++) {
 		if (unselected(&t->tests[i]))
@@ -148,6 +177,46 @@ static void table(FILE *out, const struct table_result *t, bool scored, bool col
 	}
 	if (skipped)
 		fprintf(out, _("  (%zu not selected by --only)\n"), skipped);
+}
+
+/* Why it does not build: every error (or the first lines and the count),
+ * the functions it lacks with their prototypes, the command to rebuild. */
+static void build_failure(FILE *out, const struct grade *g, bool c)
+{
+	size_t i, lines = 1;
+	const char *p;
+
+	for (p = g->compile_message; *p; p++)
+		lines += *p == '\n';
+	fprintf(out, "%s%s%s", c ? RED : "", _("does not build"), c ? RESET : "");
+	if (g->compile_errors > 1)
+		fprintf(out, ngettext(": %u error\n", ": %u errors\n", g->compile_errors),
+			g->compile_errors);
+	else
+		fputc('\n', out);
+	if (g->nmissing) {
+		for (i = 0; i < g->nmissing; i++)
+			if (g->missing[i].prototype)
+				fprintf(out, _("  - %s() is not defined; the contract declares "
+					       "%s; at %s:%u\n"), g->missing[i].name,
+					g->missing[i].prototype, g->contract, g->missing[i].line);
+			else
+				fprintf(out, _("  - %s() is not defined; the contract requires it\n"),
+					g->missing[i].name);
+	} else {
+		field(out, _("compiler:"), g->compile_message);
+		if (lines >= BUILD_MAX_LINES) {
+			fprintf(out, "           %-10s ", "");
+			fprintf(out, _("(the first %u lines: the command below shows them "
+				       "all)\n"), (unsigned)BUILD_MAX_LINES);
+		}
+	}
+	if (g->compile_command && !g->nmissing)
+		field(out, _("rebuild:"), g->compile_command);
+	if (!g->header && g->header_nearby)
+		fprintf(out, _("note: it was compiled against the pack's header %s, not "
+			       "the %s next to it: if it needs that one, pass -H\n"),
+			g->contract, path_base(g->contract));
 }
 
 /* The first line: the verdict, and why when refused. */
@@ -200,9 +269,24 @@ void report_text(FILE *out, const struct grade *g, const struct report_info *ri)
 		(unsigned long long)g->seed, g->valgrind ? _("valgrind") : _("no valgrind"));
 	if (g->note)
 		fprintf(out, _("note: %s\n"), g->note);
-	if (!g->compiled) {
-		fprintf(out, "%s%s%s\n", c ? RED : "", _("does not build"), c ? RESET : "");
-		field(out, _("compiler:"), g->compile_message);
+	if (!g->header)
+		fprintf(out, _("header: the pack's %s (to compile against yours, add "
+			       "-H path/to/%s)\n"), g->contract ? g->contract : "?",
+			path_base(g->contract ? g->contract : "hypervisor_sim.h"));
+	if (g->nheader_gaps) {
+		fputs(c ? RED : "", out);
+		fprintf(out, _("the header %s disagrees with the contract (the tests are "
+			       "compiled against the contract: a verdict on two layouts "
+			       "would be wrong, so no test ran):\n"), g->header);
+		fputs(c ? RESET : "", out);
+		for (i = 0; i < g->nheader_gaps; i++) {
+			char *t = header_gap_text(&g->header_gaps[i], g->contract, g->header);
+
+			fprintf(out, "  - %s\n", t);
+			free(t);
+		}
+	} else if (!g->compiled) {
+		build_failure(out, g, c);
 	}
 	table(out, &g->base, true, c);
 	if (g->edges.n) {
@@ -223,7 +307,7 @@ void report_text(FILE *out, const struct grade *g, const struct report_info *ri)
 				fprintf(out, "  %s(): %s\n", g->violations[i].function,
 					g->violations[i].why);
 		}
-	} else if (g->compiled) {
+	} else if (g->norm_ran) {
 		fputs(_("norm: ok\n"), out);
 	}
 	if (g->bonus.graded) {

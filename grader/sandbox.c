@@ -156,6 +156,24 @@ static void blame_sigsys(struct run_ctx *c, struct test_result *r, const char *p
 	free(why);
 }
 
+/* The profiler's facts about a timeout (supervisor.c's ev_* fields). */
+static void timeout_evidence(const char *line, struct timeout_evidence *e)
+{
+	char *pc = proto_get(line, "ev_pc", NULL), *rip = proto_get(line, "ev_rip", NULL);
+	char *in = proto_get(line, "ev_insns", NULL), *out = proto_get(line, "ev_outside", NULL);
+
+	memset(e, 0, sizeof(*e));
+	e->known = pc != NULL;
+	e->guest = rip != NULL;
+	e->guest_rip = rip ? strtoull(rip, NULL, 10) : 0;
+	e->instructions = in ? strtoull(in, NULL, 10) : 0;
+	e->rip_outside = out && !strcmp(out, "1");
+	free(pc);
+	free(rip);
+	free(in);
+	free(out);
+}
+
 /* One record line from the supervisor into the result it belongs to. */
 static void apply_record(struct run_ctx *c, const char *line)
 {
@@ -209,6 +227,7 @@ static void apply_record(struct run_ctx *c, const char *line)
 	}
 	free(r->frames);
 	r->frames = proto_get(line, "frames", NULL);
+	timeout_evidence(line, &r->evidence);
 	/* A worker that did not finish its item: did the jail stop it? */
 	ab = proto_get(line, "abnormal", NULL);
 	wpid = proto_get(line, "wpid", NULL);
@@ -338,9 +357,24 @@ static void add_findings(struct test_result **byitem, size_t nitems,
 		if (r->status != ST_MEMORY_ERROR && r->status != ST_CRASH &&
 		    r->vg_errors == 0)
 			continue;
-		m = xasprintf("%s%svalgrind: %s %s%s%s", r->message,
-			      r->message[0] ? "; " : "", f[i].kind, f[i].where,
-			      f[i].detail[0] ? ": " : "", f[i].detail);
+		if (f[i].outside)
+			/* no frame of the error is the submission's: the tests
+			 * touched memory it handed them */
+			m = xasprintf(_("%s%svalgrind: %s %s, in the grader's test code, not "
+					"in your file: the test read or wrote memory your code "
+					"handed it, where the contract's header puts a field; "
+					"check that the block is allocated with the size of "
+					"the contract's struct and still alive%s%s%s%s%s"),
+				      r->message, r->message[0] ? "; " : "", f[i].kind,
+				      f[i].where, f[i].detail[0] ? ": " : "", f[i].detail,
+				      f[i].alloc[0] ? " (" : "", f[i].alloc,
+				      f[i].alloc[0] ? ")" : "");
+		else
+			m = xasprintf("%s%svalgrind: %s %s%s%s%s%s%s", r->message,
+				      r->message[0] ? "; " : "", f[i].kind, f[i].where,
+				      f[i].detail[0] ? ": " : "", f[i].detail,
+				      f[i].alloc[0] ? " (" : "", f[i].alloc,
+				      f[i].alloc[0] ? ")" : "");
 		free(r->message);
 		r->message = m;
 	}

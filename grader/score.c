@@ -91,7 +91,9 @@ void score_grade(struct grade *g, const struct pass_rule *rule)
 		if (!g->violations[i].runtime)
 			g->norm_ok = false;
 
-	if (!g->compiled)
+	if (g->nheader_gaps)
+		add_blocker(g, FINDING_HEADER, NULL, false, false);
+	else if (!g->compiled)
 		add_blocker(g, FINDING_BUILD, NULL, false, false);
 	else if (g->refused)
 		add_blocker(g, FINDING_NOT_RUN, NULL, false, false);
@@ -121,6 +123,13 @@ char *blocker_text(const struct blocker *b, const struct grade *g)
 	switch (b->kind) {
 	case FINDING_BUILD:
 		return xstrdup(_("it does not build"));
+	case FINDING_HEADER:
+		return xasprintf(ngettext("the header %s disagrees with the contract %s "
+					  "(%zu difference, no test ran)",
+					  "the header %s disagrees with the contract %s "
+					  "(%zu differences, no test ran)", g->nheader_gaps),
+				 g->header ? g->header : "?", g->contract ? g->contract : "?",
+				 g->nheader_gaps);
 	case FINDING_NOT_RUN:
 		return xstrdup(_("refused before the tests: code that would run outside them"));
 	case FINDING_NORM:

@@ -45,8 +45,8 @@ static char *format_frame(const char *f)
 static void finish_block(char **lines, size_t n, long item, const char *src_base,
 			 struct vg_finding **out, size_t *nout)
 {
-	const char *first = NULL, *best = NULL, *detail = "";
-	bool err = false;
+	const char *first = NULL, *best = NULL, *detail = "", *alloc = NULL;
+	bool err = false, in_error = true;
 	char pat[300];
 	size_t i, k;
 
@@ -69,8 +69,15 @@ static void finish_block(char **lines, size_t n, long item, const char *src_base
 
 			while (*p == ' ')
 				p++;
-			if (!strncmp(p, "Address 0x", 10) && !detail[0])
+			if (!strncmp(p, "Address 0x", 10) && !detail[0]) {
 				detail = p;
+				in_error = false;       /* what follows: where it was allocated */
+			}
+			continue;
+		}
+		if (!in_error) {
+			if (!alloc && strstr(f, pat))
+				alloc = f;
 			continue;
 		}
 		if (!first && !strstr(f, "vgpreload") && !strstr(f, "???"))
@@ -83,7 +90,12 @@ static void finish_block(char **lines, size_t n, long item, const char *src_base
 	(*out)[*nout].kind = xstrdup(lines[0]);
 	(*out)[*nout].where = (best || first) ? format_frame(best ? best : first)
 					      : xstrdup("");
+	/* the error stack does not go through the submission: the tests touched
+	 * memory the submission handed them (a block too small for the
+	 * contract's struct, a pointer already freed) */
+	(*out)[*nout].outside = best == NULL && first != NULL;
 	(*out)[*nout].detail = xstrdup(detail);
+	(*out)[*nout].alloc = alloc ? format_frame(alloc) : xstrdup("");
 	(*nout)++;
 }
 
@@ -160,6 +172,7 @@ void vglog_release(struct vg_finding *f, size_t n)
 		free(f[i].kind);
 		free(f[i].where);
 		free(f[i].detail);
+		free(f[i].alloc);
 	}
 	free(f);
 }

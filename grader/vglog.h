@@ -7,6 +7,7 @@
 #ifndef GRADER_VGLOG_H
 #define GRADER_VGLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vg_finding {
@@ -14,6 +15,9 @@ struct vg_finding {
 	char    *kind;          /* "Invalid read of size 1" */
 	char    *where;         /* "at x.c:214 (emulate)" */
 	char    *detail;        /* "Address 0x... is 0 bytes after ..." or "" */
+	char    *alloc;         /* where the submission allocated that block:
+				 * "at x.c:789 (kvm_create_vcpu)", or "" */
+	bool     outside;       /* no frame of the error is the submission's */
 };
 
 /* The first error of each item in the logs of dir, frames of the file

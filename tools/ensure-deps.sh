@@ -32,10 +32,12 @@ need libcriterion-dev pkg-config --exists criterion
 need libjansson-dev  pkg-config --exists jansson
 need jq              command -v jq
 need python3         command -v python3
+need python3-jsonschema python3 -c "import jsonschema"
 need bubblewrap      command -v bwrap
 need gettext         command -v msgfmt
 need nettle-dev      test -f /usr/include/nettle/sha2.h
 need libyaml-dev     test -f /usr/include/yaml.h
+need libclang-dev    sh -c 'ls /usr/lib/llvm-*/include/clang-c/Index.h'
 
 for group in "$@"; do
 	case $group in

@@ -43,9 +43,32 @@ struct ww_board {
 	uint64_t  frames[WW_BOARD_FRAMES];
 	int       nframes;
 	char      sig_where[WW_BOARD_TEXT]; /* the fault address against the mappings */
+	/* where the item's CPU time goes: a SIGPROF tick every WW_PROF_MS of
+	 * CPU time (worker.c), and the vCPU a kvm_run() is running (profile.c) */
+	uint64_t  prof_samples;
+	uint64_t  prof_pc;                 /* the code the last tick interrupted */
+	bool      guest_known;             /* the last tick was inside kvm_run() */
+	uint64_t  guest_rip;               /* the vCPU's regs.rip then */
+	uint64_t  guest_insns;             /* its instructions, minus at entry */
+	uint64_t  guest_exits;             /* its exits, minus at entry */
+	uint64_t  guest_rip_moves;         /* ticks where regs.rip had changed */
+	uint64_t  guest_mem_end;           /* guest_phys_addr + memory_size */
+	uint32_t  guest_exit_reason;       /* kvm_run->exit_reason then */
 };
 
+#define WW_PROF_MS 10
+
 extern struct ww_board *ww_board;
+
+/* The tests call the submission's kvm_run() through ww_kvm_run(), which
+ * shows the profiler the vCPU being run (profile.c). */
+int ww_kvm_run(KvmVcpu *vcpu);
+#define kvm_run(vcpu) ww_kvm_run(vcpu)
+/* The same for the host's run loop: its vCPU is the one watched. */
+int ww_dolores_wakes_up(WestworldHost *host);
+#define dolores_wakes_up(host) ww_dolores_wakes_up(host)
+/* The SIGPROF handler's part: samples the vCPU being run, if any. */
+void ww_prof_guest(void);
 
 /* Sets the board's phase (and clears the hint), printf-style. */
 void ww_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

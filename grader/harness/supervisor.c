@@ -255,6 +255,57 @@ static void report_loop_budget(const struct ww_item *items, unsigned cur, unsign
 	sbuf_release(&names);
 }
 
+/* Where the CPU time of a timed-out item went, from the profiler's last
+ * tick: the code it was in, and inside kvm_run() the guest's RIP and what
+ * the vCPU did.  Inside a kvm_run() of the test, the hint follows from
+ * these facts only; elsewhere the phase's hint stays.  The facts also
+ * travel as fields (ev_*) for the grader. */
+static void add_evidence(struct sbuf *msg, struct sbuf *rec)
+{
+	bool outside = board.guest_known && board.guest_mem_end &&
+		       board.guest_rip >= board.guest_mem_end;
+
+	sbuf_addf(msg, "; the CPU was in @{0x%llx} at the last sample",
+		  (unsigned long long)board.prof_pc);
+	proto_putu(rec, "ev_pc", board.prof_pc);
+	if (!board.guest_known) {       /* not while the test ran the vCPU */
+		if (board.hint[0])
+			sbuf_addf(msg, ": %s", board.hint);
+		return;
+	}
+	proto_putu(rec, "ev_rip", board.guest_rip);
+	proto_putu(rec, "ev_insns", board.guest_insns);
+	proto_putu(rec, "ev_outside", outside);
+	sbuf_addf(msg, ", running the vCPU: guest RIP 0x%llx (%s guest memory, which "
+		  "ends at 0x%llx), %llu instructions retired and %llu exits taken "
+		  "in this run, RIP changed in %llu of %llu samples",
+		  (unsigned long long)board.guest_rip, outside ? "past the end of" : "inside",
+		  (unsigned long long)board.guest_mem_end,
+		  (unsigned long long)board.guest_insns,
+		  (unsigned long long)board.guest_exits,
+		  (unsigned long long)board.guest_rip_moves,
+		  (unsigned long long)board.prof_samples);
+	if (outside)
+		sbuf_adds(msg, ": RIP ran past the end of guest memory without a "
+			  "KVM_EXIT_FAIL_ENTRY");
+	else if (board.guest_exits > 1 && board.guest_exits >= board.guest_insns)
+		sbuf_addf(msg, ": the vCPU exits again and again (the last exit: %s) and "
+			  "the run loop enters it again each time: %s",
+			  ww_exit_name(board.guest_exit_reason),
+			  board.guest_exit_reason == KVM_EXIT_HLT ?
+			  "a HLT that does not stop the run loop?" :
+			  "an exit the loop should stop on, or complete?");
+	else if (board.guest_insns == 0)
+		sbuf_adds(msg, ": no instruction retired, so the loop is in your "
+			  "code around the guest, not in the guest's code");
+	else if (board.guest_rip_moves == 0)
+		sbuf_adds(msg, ": instructions retire but RIP stays put, so one "
+			  "instruction runs again and again (does its handler advance RIP?)");
+	else
+		sbuf_adds(msg, ": the guest keeps running without an exit to the VMM "
+			  "(an instruction that should exit, such as HLT or OUT, does not?)");
+}
+
 static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 			    enum stop why, int wstatus, pid_t wpid, uint64_t ms,
 			    uint64_t cpu_ms)
@@ -277,7 +328,9 @@ static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 		sbuf_addf(&msg, "timeout after %u ms of CPU time in %s", it->timeout_ms,
 			  board.phase);
 		add_alloc_context(&msg);
-		if (board.hint[0])
+		if (board.prof_samples)
+			add_evidence(&msg, &rec);
+		else if (board.hint[0])
 			sbuf_addf(&msg, ": %s", board.hint);
 	} else if (why == STOP_FLOOD) {
 		sbuf_addf(&msg, "output flood in %s: the test printed more than %u bytes, "

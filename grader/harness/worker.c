@@ -21,6 +21,7 @@
 #include <execinfo.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,28 @@ static void on_fatal(int sig, siginfo_t *si, void *ucv)
 	raise(sig);
 }
 
+/* ---- the profiler: where an item's CPU time goes ------------------------- */
+
+static void on_prof(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	(void)sig;
+	(void)si;
+	ww_board->prof_samples++;
+	ww_board->prof_pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	ww_prof_guest();
+}
+
+static void prof_arm(bool on)
+{
+	struct itimerval it = { { 0, WW_PROF_MS * 1000 }, { 0, WW_PROF_MS * 1000 } };
+
+	if (!on)
+		memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_PROF, &it, NULL);
+}
+
 static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
 
 #define NFATAL (sizeof(fatal_sigs) / sizeof(fatal_sigs[0]))
@@ -186,6 +209,9 @@ static void install_handlers(void)
 	backtrace(warm, 2);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+	sa.sa_sigaction = on_prof;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+	sigaction(SIGPROF, &sa, NULL);
 }
 
 /* The first fatal signal whose handler is no longer the harness's (the
@@ -260,7 +286,11 @@ static void run_item(const struct ww_item *it, unsigned idx,
 	vgerr0 = VALGRIND_COUNT_ERRORS;
 	mark = ww_alloc_mark();
 
+	ww_board->prof_samples = 0;
+	ww_board->guest_known = false;
+	prof_arm(true);
 	it->fn(t);
+	prof_arm(false);
 
 	ww_alloc_fail_at(0);
 	ww_phase("checking what %s left behind", it->name);

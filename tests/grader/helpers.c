@@ -1,6 +1,8 @@
 /* helpers.c - run bin/grader and read its reports, for the grader's tests */
 #include "grader_tests.h"
 
+#include <criterion/criterion.h>
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -104,13 +106,66 @@ static void vrun(struct run *r, bool valgrind, const char *extra_env, va_list ap
 	free(envcopy);
 }
 
+/* Every report `grader test --json` prints is checked against the published
+ * schema (schema/report.schema.json, by schema/validate.py). */
+static void check_schema(const struct run *r)
+{
+	char path[] = "/tmp/grader-test-json.XXXXXX";
+	int fd = mkstemp(path);
+	char *cmd, *out;
+	FILE *p;
+	size_t len = strlen(r->out);
+
+	cr_assert(fd >= 0);
+	cr_assert(write(fd, r->out, len) == (ssize_t)len);
+	close(fd);
+	cr_assert(asprintf(&cmd, "python3 schema/validate.py schema/report.schema.json %s 2>&1",
+			   path) > 0);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	out = calloc(1, 8192);
+	cr_assert_not_null(out);
+	len = fread(out, 1, 8191, p);
+	out[len] = '\0';
+	cr_assert_eq(pclose(p), 0, "the --json report does not follow "
+		     "schema/report.schema.json:\n%s", out);
+	unlink(path);
+	free(out);
+	free(cmd);
+}
+
+static bool is_test_json(const char *first, va_list ap)
+{
+	va_list aq;
+	const char *a;
+	bool json = false;
+
+	if (first == NULL || strcmp(first, "test"))
+		return false;
+	va_copy(aq, ap);
+	while ((a = va_arg(aq, const char *)) != NULL)
+		json = json || !strcmp(a, "--json");
+	va_end(aq);
+	return json;
+}
+
 void grader_run(struct run *r, bool valgrind, const char *extra_env, ...)
 {
 	va_list ap;
+	const char *first;
+	bool json;
 
+	va_start(ap, extra_env);
+	first = va_arg(ap, const char *);
+	va_end(ap);
+	va_start(ap, extra_env);
+	json = first && is_test_json(first, ap);
+	va_end(ap);
 	va_start(ap, extra_env);
 	vrun(r, valgrind, extra_env, ap);
 	va_end(ap);
+	if (json && r->out[0] == '{')
+		check_schema(r);
 }
 
 void run_release(struct run *r)
