@@ -10,8 +10,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build_diag.h"
+#include "build_input.h"
+#include "jail_tool.h"
 #include "norm.h"
 #include "proc.h"
+
+/* The limits of each tool of the build (README, "The sandbox"): a
+ * submission compiles in well under a second and 100 MiB. */
+static const struct jail_tool_limits build_limits = {
+	.cpu_s = 10, .wall_ms = 30000, .as_bytes = 1ull << 30, .file_bytes = 64ull << 20,
+};
 
 /* Library calls renamed to the harness's wrappers (contract/wraps.def). */
 static const char *const wrapped[] = {
@@ -55,74 +64,55 @@ static bool starts_with(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* Replaces every occurrence of from in s by to; returns a new string. */
-static char *replace_all(const char *s, const char *from, const char *to)
+/* Runs one tool of the build in the jail's view v, in cwd; its output in
+ * r.  Returns -1 with *err only when it could not run at all. */
+static int step(struct build *b, const struct jail_view *v, struct strlist *argv,
+		const char *cwd, struct jail_tool_result *r, char **err)
+{
+	char *log = xasprintf("%s/step.%u.log", b->scratch, b->steps++);
+	int ret;
+
+	jail_tool_result_release(r);
+	ret = jail_tool_run(strlist_argv(argv), strlist_argv(&b->env), cwd, v,
+			    &build_limits, log, r, err);
+	unlink(log);
+	free(log);
+	if (ret == 0) {
+		b->tools_ms += r->ms;
+		b->how = r->how;
+	}
+	return ret;
+}
+
+/* The command line of argv as one string, for the report. */
+static char *command_line(const struct strlist *argv)
 {
 	struct sbuf sb = { 0 };
-	size_t flen = strlen(from);
-	const char *p;
+	size_t i;
 
-	if (!flen)
-		return xstrdup(s);
-	while ((p = strstr(s, from)) != NULL) {
-		sbuf_add(&sb, s, (size_t)(p - s));
-		sbuf_adds(&sb, to);
-		s = p + flen;
-	}
-	sbuf_adds(&sb, s);
+	for (i = 0; i < argv->n; i++)
+		sbuf_addf(&sb, "%s%s", i ? " " : "", argv->items[i]);
 	return sb.buf ? sb.buf : xstrdup("");
 }
 
-/* The compiler's or linker's output, trimmed to what matters: from the
- * first error, a dozen lines, paths shortened, with a count of the rest. */
-static char *trim_diagnostics(const char *text, const char *src_base,
-			      const char *scratch)
+/* A step that failed on the submission: the verdict, with the tool's whole
+ * output and command line kept in b for the reports. */
+static void step_failed(struct build *b, struct grade *g, const struct strlist *argv,
+			const struct jail_tool_result *r, enum build_tool tool,
+			const char *obj_name)
 {
-	struct sbuf sb = { 0 };
-	char *t1, *t2, *t3, *line, *save = NULL;
-	char **lines = NULL;
-	size_t n = 0, i, first = 0, errors = 0, shown = 0;
-	bool found = false;
+	char *src = path_join(b->scratch, "src");
 
-	t1 = replace_all(text, "../include/", "");
-	t2 = replace_all(t1, scratch, "");
-	t3 = replace_all(t2, "../sub.ww.o", src_base);
-	free(t1);
-	free(t2);
-	for (line = strtok_r(t3, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (starts_with(line, "collect2:"))
-			continue;
-		if (starts_with(line, "/usr/bin/ld: "))
-			line += strlen("/usr/bin/ld: ");
-		lines = xrealloc(lines, (n + 1) * sizeof(*lines));
-		lines[n++] = line;
-	}
-	for (i = 0; i < n; i++)
-		if (strstr(lines[i], "error:") || strstr(lines[i], "undefined reference") ||
-		    strstr(lines[i], "multiple definition")) {
-			if (!found) {
-				first = i;
-				found = true;
-			}
-			errors++;
-		}
-	if (found && first > 0 && (strstr(lines[first - 1], "In function") ||
-				   strstr(lines[first - 1], "in function")))
-		first--;
-	for (i = first; i < n && shown < 12; i++, shown++)
-		sbuf_addf(&sb, "%s%s", sb.len ? "\n" : "", lines[i]);
-	if (errors > 1)
-		sbuf_addf(&sb, _("\n(%zu errors in all)"), errors);
-	/* the document's own code: mmap's flags under -std=c17 */
-	if ((strstr(text, "MAP_ANONYMOUS") || strstr(text, "MAP_NORESERVE")) &&
-	    strstr(text, "undeclared"))
-		sbuf_addf(&sb, _("%shint: MAP_ANONYMOUS and MAP_NORESERVE are not ISO C, "
-			    "and -std=c17 hides them: put #define _DEFAULT_SOURCE "
-			    "before the first #include (the document's code lacks it)"),
-			  sb.len ? "\n" : "");
-	free(lines);
-	free(t3);
-	return sb.buf ? sb.buf : xstrdup(_("the compiler failed without a message"));
+	free(b->failed_command);
+	free(b->failed_output);
+	b->failed_command = command_line(argv);
+	b->failed_output = xstrdup(r->output);
+	b->failed_end = r->end;
+	free(g->compile_message);
+	g->compiled = false;
+	g->compile_message = build_diag_message(r, tool, &build_limits, &b->view, src,
+						b->src_base, b->scratch, obj_name);
+	free(src);
 }
 
 struct symbols {
@@ -131,21 +121,25 @@ struct symbols {
 	struct strlist undefined;
 };
 
-static int read_symbols(const char *object, const char *scratch,
+/* Runs nm on object (in the jail: the object is the submission's). */
+static int read_symbols(struct build *b, const struct jail_view *v, const char *object,
 			struct symbols *sy, char **err)
 {
-	char *argv[] = { "nm", "-P", (char *)object, NULL };
-	char *out, *line, *save = NULL;
-	int st;
+	struct strlist argv = { 0 };
+	struct jail_tool_result r = { 0 };
+	char *line, *save = NULL, *obj = path_join(b->scratch, "obj");
+	int ret = -1;
 
-	out = proc_capture(argv, NULL, scratch, &st);
-	if (out == NULL || st != 0) {
-		*err = xasprintf("cannot run nm on '%s'%s", object,
-				 out ? "" : ": nm not found");
-		free(out);
-		return -1;
+	strlist_add(&argv, "nm");
+	strlist_add(&argv, "-P");
+	strlist_add(&argv, object);
+	if (step(b, v, &argv, obj, &r, err) < 0)
+		goto out;
+	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
+		*err = xasprintf("cannot run nm on '%s': %s", object, r.output);
+		goto out;
 	}
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(r.output, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[512], type;
 
 		if (sscanf(line, "%511s %c", name, &type) != 2)
@@ -158,8 +152,12 @@ static int read_symbols(const char *object, const char *scratch,
 				strlist_add(&sy->functions, name);
 		}
 	}
-	free(out);
-	return 0;
+	ret = 0;
+out:
+	jail_tool_result_release(&r);
+	strlist_release(&argv);
+	free(obj);
+	return ret;
 }
 
 static void symbols_release(struct symbols *sy)
@@ -226,17 +224,32 @@ static char *check_symbols(const struct spec *spec, const struct symbols *sy,
 	return NULL;
 }
 
-/* Compiles the reference for the fuzzing oracle into ref.ww.o: its global
- * symbols renamed ref_*, its library calls to the wrappers. */
+/* Compiles the reference for the fuzzing oracle into obj/ref.ww.o: its
+ * global symbols renamed ref_*, its library calls to the wrappers.  Its
+ * own view: the system, the header, the reference file, obj/ (the
+ * submission's build never sees the reference). */
 static int build_oracle(struct build *b, const struct spec *spec,
 			const char *path, char **err)
 {
 	struct symbols sy = { 0 };
 	struct strlist argv = { 0 };
-	char *obj = path_join(b->scratch, "ref.o"), *out = NULL;
+	struct jail_view v = { 0 };
+	struct jail_tool_result r = { 0 };
+	char real[PATH_MAX];
+	char *objdir = path_join(b->scratch, "obj"), *inc = path_join(b->scratch, "include");
+	const char *obj = "ref.o";
 	size_t i, n = strlen(path);
-	int st, ret = -1;
+	int ret = -1;
 
+	if (realpath(path, real) == NULL) {
+		*err = xasprintf("cannot read the reference '%s' (fuzzing oracle): %s", path,
+				 strerror(errno));
+		goto out;
+	}
+	jail_view_add_system(&v, (const char *const[]){ cc(), NULL });
+	jail_view_add(&v, inc, JAIL_RO);
+	jail_view_add(&v, real, JAIL_RO);
+	jail_view_add(&v, objdir, JAIL_RW);
 	strlist_add(&argv, cc());
 	for (i = 0; i < spec->cflags.n; i++)
 		strlist_add(&argv, spec->cflags.items[i]);
@@ -246,25 +259,25 @@ static int build_oracle(struct build *b, const struct spec *spec,
 	 * the wrong file for code from a header (objdump -l says sub.c:6776 for
 	 * valgrind.h:6776), and the norm and vet name places from it */
 	strlist_add(&argv, "-gdwarf-4");
-	strlist_addf(&argv, "-I%s/include", b->scratch);
+	strlist_addf(&argv, "-I%s", inc);
 	strlist_add(&argv, "-c");
-	strlist_add(&argv, path);
+	strlist_add(&argv, real);
 	strlist_add(&argv, "-o");
-	strlist_add(&argv, obj);
+	strlist_add(&argv, "ref.o");
 	if (n > 2 && !strcmp(path + n - 2, ".o")) {
 		/* an object (the student kit ships the reference compiled and
 		 * stripped, not its source): renamed as it is */
-		free(obj);
-		obj = xstrdup(path);
+		obj = real;
 	} else {
-		out = proc_capture(strlist_argv(&argv), NULL, b->scratch, &st);
-		if (out == NULL || st != 0) {
+		if (step(b, &v, &argv, objdir, &r, err) < 0)
+			goto out;
+		if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
 			*err = xasprintf("the reference '%s' (fuzzing oracle) does not "
-					 "build: %s", path, out ? out : "no compiler");
+					 "build: %s", path, r.output);
 			goto out;
 		}
 	}
-	if (read_symbols(obj, b->scratch, &sy, err) < 0)
+	if (read_symbols(b, &v, obj, &sy, err) < 0)
 		goto out;
 	strlist_release(&argv);
 	strlist_add(&argv, "objcopy");
@@ -278,29 +291,35 @@ static int build_oracle(struct build *b, const struct spec *spec,
 			strlist_addf(&argv, "%s=ww_%s", wrapped[i], wrapped[i]);
 		}
 	strlist_add(&argv, obj);
-	strlist_addf(&argv, "%s/ref.ww.o", b->scratch);
-	strlist_argv(&argv);
-	free(out);
-	out = proc_capture(argv.items, NULL, b->scratch, &st);
-	if (out == NULL || st != 0) {
-		*err = xasprintf("objcopy failed on the reference '%s'", path);
+	strlist_add(&argv, "ref.ww.o");
+	if (step(b, &v, &argv, objdir, &r, err) < 0)
+		goto out;
+	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
+		*err = xasprintf("objcopy failed on the reference '%s': %s", path, r.output);
 		goto out;
 	}
 	b->with_oracle = true;
 	ret = 0;
 out:
+	jail_tool_result_release(&r);
+	jail_view_release(&v);
 	symbols_release(&sy);
 	strlist_release(&argv);
-	free(obj);
-	free(out);
+	free(objdir);
+	free(inc);
 	return ret;
 }
 
+/* The scratch directory: src/ and include/ (the inputs, read-only in the
+ * jail), obj/ (what the tools write), the tools' logs beside them (out of
+ * the jail's view). */
 static int make_scratch(struct build *b, char **err)
 {
+	static const char *const sub[] = { "include", "src", "obj" };
 	const char *tmp = getenv("TMPDIR");
 	char *tmpl = xasprintf("%s/grader.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	char *inc, *src;
+	char real[PATH_MAX];
+	size_t i;
 
 	if (mkdtemp(tmpl) == NULL) {
 		*err = xasprintf("cannot create a scratch directory in '%s': %s",
@@ -308,18 +327,62 @@ static int make_scratch(struct build *b, char **err)
 		free(tmpl);
 		return -1;
 	}
-	b->scratch = tmpl;
-	inc = path_join(tmpl, "include");
-	src = path_join(tmpl, "src");
-	if (mkdir(inc, 0700) < 0 || mkdir(src, 0700) < 0) {
-		*err = xasprintf("cannot create '%s': %s", src, strerror(errno));
-		free(inc);
-		free(src);
-		return -1;
+	/* the jail binds it at its real path (TMPDIR may be a link) */
+	b->scratch = realpath(tmpl, real) ? xstrdup(real) : xstrdup(tmpl);
+	free(tmpl);
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		char *d = path_join(b->scratch, sub[i]);
+		int r = mkdir(d, 0700);
+
+		if (r < 0)
+			*err = xasprintf("cannot create '%s': %s", d, strerror(errno));
+		free(d);
+		if (r < 0)
+			return -1;
 	}
-	free(inc);
-	free(src);
 	return 0;
+}
+
+/* Reads an input (build_input.h) and writes its bytes to dst.  Returns 0
+ * (a refusal is a verdict: g is not built), -1 with *err. */
+static int copy_input(const char *path, const char *what, const char *dst,
+		      const struct spec *spec, struct grade *g, char **err)
+{
+	struct build_input in;
+	uint64_t max = spec->max_source_bytes ? spec->max_source_bytes
+					      : SPEC_MAX_SOURCE_BYTES;
+	FILE *f;
+	int ret = -1;
+
+	if (build_input_read(&in, path, what, max, err) < 0)
+		return -1;
+	if (in.refusal != BUILD_INPUT_OK) {
+		not_built(g, in.why);
+		in.why = NULL;
+		ret = 0;
+		goto out;
+	}
+	f = fopen(dst, "wex");
+	if (f == NULL || fwrite(in.bytes, 1, in.len, f) != in.len || fclose(f) != 0) {
+		*err = xasprintf("cannot write '%s': %s", dst, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	build_input_release(&in);
+	return ret;
+}
+
+/* The environment of every tool: no secret of the grader's, none of the
+ * variables that would change what gcc reads (CPATH, GCC_EXEC_PREFIX...). */
+static void make_env(struct build *b)
+{
+	const char *path = getenv("PATH");
+
+	strlist_addf(&b->env, "PATH=%s", path ? path : "/usr/bin:/bin");
+	strlist_add(&b->env, "LC_ALL=C");
+	strlist_add(&b->env, "HOME=/nonexistent");
+	strlist_addf(&b->env, "TMPDIR=%s/obj", b->scratch);
 }
 
 int build_run(struct build *b, const struct spec *spec,
@@ -327,9 +390,10 @@ int build_run(struct build *b, const struct spec *spec,
 {
 	struct symbols sy = { 0 };
 	struct strlist argv = { 0 };
-	char *hdr_dst = NULL, *src_dst = NULL, *srcdir = NULL, *lib = NULL;
-	char *out = NULL, *renamed = NULL, *msg;
-	int st, ret = -1;
+	struct jail_view link = { 0 };
+	struct jail_tool_result r = { 0 };
+	char *srcdir = NULL, *lib = NULL, *dir, *msg;
+	int ret = -1;
 	size_t i;
 
 	b->keep = o->keep;
@@ -344,20 +408,40 @@ int build_run(struct build *b, const struct spec *spec,
 				 "set GRADER_LIBDIR)", lib);
 		goto out;
 	}
-	hdr_dst = xasprintf("%s/include/%s", b->scratch, path_base(spec->header));
-	if (copy_file(o->header ? o->header : spec->header, hdr_dst) < 0) {
-		*err = xasprintf("cannot read header '%s': %s",
-				 o->header ? o->header : spec->header, strerror(errno));
-		goto out;
+	{
+		char real[PATH_MAX];
+
+		if (realpath(lib, real)) {
+			free(lib);
+			lib = xstrdup(real);
+		}
 	}
-	src_dst = xasprintf("%s/src/%s", b->scratch, b->src_base);
-	if (copy_file(o->file, src_dst) < 0) {
-		*err = xasprintf("cannot read submission '%s': %s", o->file,
-				 strerror(errno));
+	/* the inputs: checked, read once, copied */
+	b->header = xasprintf("%s/include/%s", b->scratch, path_base(spec->header));
+	if (copy_input(o->header ? o->header : spec->header, "header", b->header, spec,
+		       g, err) < 0)
+		goto out;
+	b->source = xasprintf("%s/src/%s", b->scratch, b->src_base);
+	if (g->compiled && copy_input(o->file, "submission", b->source, spec, g, err) < 0)
+		goto out;
+	if (!g->compiled) {
+		free(b->header);
+		b->header = NULL;
+		ret = 0;
 		goto out;
 	}
 	srcdir = path_join(b->scratch, "src");
-	b->object = path_join(b->scratch, "sub.o");
+	b->object = path_join(b->scratch, "obj/sub.o");
+	/* the view of this grade: the system, this submission's files */
+	jail_view_add_system(&b->view, (const char *const[]){ cc(), NULL });
+	jail_view_add(&b->view, srcdir, JAIL_RO);
+	dir = path_join(b->scratch, "include");
+	jail_view_add(&b->view, dir, JAIL_RO);
+	free(dir);
+	dir = path_join(b->scratch, "obj");
+	jail_view_add(&b->view, dir, JAIL_RW);
+	free(dir);
+	make_env(b);
 
 	/* compile */
 	strlist_add(&argv, cc());
@@ -371,26 +455,23 @@ int build_run(struct build *b, const struct spec *spec,
 	strlist_add(&argv, "-gdwarf-4");
 	strlist_add(&argv, "-fno-omit-frame-pointer");
 	strlist_add(&argv, "-fdiagnostics-color=never");
+	strlist_add(&argv, "-fmax-errors=50");
 	strlist_add(&argv, "-I../include");
 	strlist_add(&argv, "-c");
 	strlist_add(&argv, b->src_base);
 	strlist_add(&argv, "-o");
-	strlist_add(&argv, "../sub.o");
-	out = proc_capture(strlist_argv(&argv), srcdir, b->scratch, &st);
-	if (out == NULL) {
-		*err = xasprintf("cannot run the compiler '%s': %s", cc(), strerror(errno));
+	strlist_add(&argv, "../obj/sub.o");
+	if (step(b, &b->view, &argv, srcdir, &r, err) < 0)
 		goto out;
-	}
-	if (st != 0) {
-		not_built(g, trim_diagnostics(out, b->src_base, b->scratch));
+	b->compile_ms = r.ms;
+	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
+		step_failed(b, g, &argv, &r, BUILD_COMPILER, "../obj/sub.ww.o");
 		ret = 0;
 		goto out;
 	}
-	free(out);
-	out = NULL;
 
 	/* symbols and norm */
-	if (read_symbols(b->object, b->scratch, &sy, err) < 0)
+	if (read_symbols(b, &b->view, b->object, &sy, err) < 0)
 		goto out;
 	g->has_bonus_function = true;
 	for (i = 0; i < spec->bonus_required.n; i++)
@@ -414,50 +495,48 @@ int build_run(struct build *b, const struct spec *spec,
 			strlist_add(&argv, "--redefine-sym");
 			strlist_addf(&argv, "%s=ww_%s", wrapped[i], wrapped[i]);
 		}
-	strlist_add(&argv, b->object);
-	renamed = path_join(b->scratch, "sub.ww.o");
-	strlist_add(&argv, renamed);
-	out = proc_capture(strlist_argv(&argv), NULL, b->scratch, &st);
-	if (out == NULL || st != 0) {
-		*err = xasprintf("objcopy failed on '%s'%s%s", b->object,
-				 out ? ": " : ": objcopy not found", out ? out : "");
+	strlist_add(&argv, "../obj/sub.o");
+	strlist_add(&argv, "../obj/sub.ww.o");
+	if (step(b, &b->view, &argv, srcdir, &r, err) < 0)
+		goto out;
+	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
+		*err = xasprintf("objcopy failed on '%s': %s", b->object, r.output);
 		goto out;
 	}
-	free(out);
-	out = NULL;
 
 	if (o->oracle && build_oracle(b, spec, o->oracle, err) < 0)
 		goto out;
 
-	/* link with the harness */
+	/* link with the harness: the same view, and the harness library */
 	strlist_release(&argv);
-	b->exe = path_join(b->scratch, "harness");
+	b->exe = path_join(b->scratch, "obj/harness");
 	strlist_add(&argv, cc());
 	strlist_add(&argv, "-no-pie");
 	strlist_add(&argv, "-o");
-	strlist_add(&argv, "../harness");
-	strlist_add(&argv, "../sub.ww.o");
+	strlist_add(&argv, "../obj/harness");
+	strlist_add(&argv, "../obj/sub.ww.o");
 	if (b->with_oracle)
-		strlist_add(&argv, "../ref.ww.o");
+		strlist_add(&argv, "../obj/ref.ww.o");
 	strlist_add(&argv, lib);
-	out = proc_capture(strlist_argv(&argv), srcdir, b->scratch, &st);
-	if (out == NULL) {
-		*err = xasprintf("cannot run the linker '%s'", cc());
+	jail_view_add_system(&link, (const char *const[]){ cc(), NULL });
+	jail_view_add(&link, srcdir, JAIL_RO);
+	dir = path_join(b->scratch, "obj");
+	jail_view_add(&link, dir, JAIL_RW);
+	free(dir);
+	jail_view_add(&link, lib, JAIL_RO);
+	if (step(b, &link, &argv, srcdir, &r, err) < 0)
 		goto out;
-	}
-	if (st != 0) {
-		not_built(g, trim_diagnostics(out, b->src_base, b->scratch));
+	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
+		step_failed(b, g, &argv, &r, BUILD_LINKER, "../obj/sub.ww.o");
 		ret = 0;
 		goto out;
 	}
 	ret = 0;
 out:
+	jail_tool_result_release(&r);
+	jail_view_release(&link);
 	strlist_release(&argv);
 	symbols_release(&sy);
-	free(out);
-	free(renamed);
-	free(hdr_dst);
-	free(src_dst);
 	free(srcdir);
 	free(lib);
 	return ret;
@@ -473,5 +552,11 @@ void build_release(struct build *b)
 	free(b->exe);
 	free(b->object);
 	free(b->src_base);
+	free(b->header);
+	free(b->source);
+	free(b->failed_command);
+	free(b->failed_output);
+	jail_view_release(&b->view);
+	strlist_release(&b->env);
 	memset(b, 0, sizeof(*b));
 }

@@ -84,17 +84,6 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 				      "only when they fault"), valgrind_command());
 		warn("%s", g->note);
 	}
-	if (opt->header && !same_file_content(opt->header, spec->header)) {
-		char *n = xasprintf("%s%sthe header '%s' differs from the pack's '%s': the "
-				    "tests were compiled against the pack's", g->note ? g->note : "",
-				    g->note ? "; " : "", opt->header, spec->header);
-
-		free(g->note);
-		g->note = n;
-		warn("the header '%s' differs from the pack's: the tests use the pack's "
-		     "layout", opt->header);
-	}
-
 	libdir = build_default_libdir();
 	{
 		bool oracle = spec->fuzz_enabled && !strcmp(spec->fuzz_oracle, "reference");
@@ -104,6 +93,18 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 		progress(o, "building ", o->file);
 		if (build_run(&b, spec, &bo, g, err) < 0)
 			goto out;
+	}
+	/* the header as the build read it (a FIFO or a device is never read
+	 * twice, nor at all) */
+	if (opt->header && b.header && !same_file_content(b.header, spec->header)) {
+		char *n = xasprintf("%s%sthe header '%s' differs from the pack's '%s': the "
+				    "tests were compiled against the pack's", g->note ? g->note : "",
+				    g->note ? "; " : "", opt->header, spec->header);
+
+		free(g->note);
+		g->note = n;
+		warn("the header '%s' differs from the pack's: the tests use the pack's "
+		     "layout", opt->header);
 	}
 	if (o->built)
 		o->built(&b, g, o->built_arg);

@@ -51,6 +51,8 @@ GRADER_SRCS  := grader/main.c grader/commands.c grader/options.c grader/util.c g
                 grader/cmd_validate_spec.c grader/cmd_qcm.c grader/i18n.c
 # The sandbox: the jail around the harness, the vetting of a submission.
 GRADER_SRCS  += grader/jail.c grader/vet.c
+GRADER_SRCS  += grader/jail_view.c grader/jail_tool.c grader/build_input.c \
+                grader/build_diag.c
 GRADER_SRCS  += grader/jail_proc.c grader/jail_bwrap.c grader/jail_child.c \
                 grader/jail_listen.c grader/jail_sweep.c
 # What the grader and the harness share (grader/contract/: the record
