@@ -11,6 +11,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "proc.h"
+
 #define NPROC_HEADROOM    64              /* processes over what the user runs */
 
 static int own_filters(void)
@@ -23,7 +25,14 @@ static int own_filters(void)
 int jail_start(struct jail *j, char *const argv[], const struct jail_opts *o,
 	       char **err)
 {
+	return jail_start_view(j, argv, o, NULL, err);
+}
+
+int jail_start_view(struct jail *j, char *const argv[], const struct jail_opts *o,
+		    const struct jail_view *v, char **err)
+{
 	struct strlist full = { 0 }, env = { 0 };
+	struct jail_view view = { 0 };
 	struct jail_child_args a = { 0 };
 	int sv[2] = { -1, -1 }, ret = -1;
 	char mode = 'O';
@@ -37,15 +46,22 @@ int jail_start(struct jail *j, char *const argv[], const struct jail_opts *o,
 	/* Orphans of the sandbox become ours, to be swept and reaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	j->bwrap = jail_bwrap_works(NULL);
+	if (v == NULL) {
+		jail_view_add_system(&view, (const char *const[]){ valgrind_command(), NULL });
+		jail_view_add(&view, o->cwd, JAIL_RO);
+		jail_view_add(&view, o->rw_dir, JAIL_RW);
+		/* valgrind reads /proc/self/maps; bubblewrap mounts a /proc of
+		 * the jail's own pid namespace, Landlock lets /proc be read (a
+		 * file reached through /proc/PID/fd or /root is still checked
+		 * against the view) */
+		if (!j->bwrap)
+			jail_view_add(&view, "/proc", JAIL_RO);
+		v = &view;
+	}
 	if (j->bwrap) {
 		for (i = 0; i < jail_nbwrap_base; i++)
 			strlist_add(&full, jail_bwrap_base[i]);
-		strlist_add(&full, "--ro-bind");
-		strlist_add(&full, o->cwd);
-		strlist_add(&full, o->cwd);
-		strlist_add(&full, "--bind");
-		strlist_add(&full, o->rw_dir);
-		strlist_add(&full, o->rw_dir);
+		jail_view_bwrap_args(v, &full);
 		strlist_add(&full, "--chdir");
 		strlist_add(&full, o->cwd);
 		strlist_add(&full, "--");
@@ -59,7 +75,9 @@ int jail_start(struct jail *j, char *const argv[], const struct jail_opts *o,
 		goto out;
 	}
 	a.argv = full.items;
-	a.env = jail_child_env(&env);
+	a.env = jail_child_env(&env, j->bwrap ? "/tmp" : o->rw_dir);
+	if (!j->bwrap && jail_view_landlock_abi() > 0)
+		a.landlock = v;
 	a.o = o;
 	a.parent = getpid();
 	a.sock = sv[1];
@@ -114,5 +132,6 @@ out:
 		close(sv[1]);
 	strlist_release(&full);
 	strlist_release(&env);
+	jail_view_release(&view);
 	return ret;
 }

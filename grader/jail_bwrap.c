@@ -12,8 +12,7 @@
 const char *const jail_bwrap_base[] = {
 	"bwrap", "--die-with-parent", "--new-session", "--unshare-pid",
 	"--unshare-net", "--unshare-ipc", "--unshare-uts", "--cap-drop", "ALL",
-	"--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-	"--tmpfs", "/tmp", "--tmpfs", "/dev/shm",
+	"--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm",
 };
 
 #define NBWRAP_BASE (sizeof(jail_bwrap_base) / sizeof(jail_bwrap_base[0]))
@@ -36,13 +35,16 @@ bool jail_bwrap_works(const char **why)
 		} else {
 			/* As the jail runs it: no new privileges (a setuid bwrap
 			 * cannot use its privileges then), every namespace. */
-			char *argv[NBWRAP_BASE + 3];
+			char *argv[NBWRAP_BASE + 6];
 			pid_t pid;
 			int st = -1;
 			size_t i;
 
 			for (i = 0; i < NBWRAP_BASE; i++)
 				argv[i] = (char *)jail_bwrap_base[i];
+			argv[i++] = "--ro-bind";
+			argv[i++] = "/";
+			argv[i++] = "/";
 			argv[i++] = "--";
 			argv[i++] = "true";
 			argv[i] = NULL;

@@ -175,6 +175,9 @@ void jail_child_run(const struct jail_child_args *a)
 		set_limit(RLIMIT_NPROC, a->nproc, a->nproc);
 	if (chdir(o->cwd) < 0)
 		die_child("cannot enter the scratch directory");
+	/* Without bubblewrap, the kernel holds the jail to its view. */
+	if (a->landlock && jail_view_landlock(a->landlock) < 0)
+		die_child("cannot confine the jail with Landlock");
 
 	/* The filter comes last: from here on, execve() itself waits for the
 	 * grader's answer. */
@@ -199,7 +202,7 @@ void jail_child_run(const struct jail_child_args *a)
 }
 
 /* The environment the sandbox sees: no secret of the grader's. */
-char **jail_child_env(struct strlist *keep)
+char **jail_child_env(struct strlist *keep, const char *tmpdir)
 {
 	static const char *const pass[] = { "PATH", "VALGRIND_LIB", NULL };
 	size_t i;
@@ -214,6 +217,6 @@ char **jail_child_env(struct strlist *keep)
 		strlist_add(keep, "PATH=/usr/local/bin:/usr/bin:/bin");
 	strlist_add(keep, "LC_ALL=C");
 	strlist_add(keep, "HOME=/nonexistent");
-	strlist_add(keep, "TMPDIR=/tmp");
+	strlist_addf(keep, "TMPDIR=%s", tmpdir);
 	return strlist_argv(keep);
 }

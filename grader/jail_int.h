@@ -49,13 +49,15 @@ struct jail_child_args {
 	pid_t             parent;
 	int               sock;
 	rlim_t            nproc;    /* 0: leave it */
+	const struct jail_view *landlock;   /* the view to enforce (no bwrap) */
 };
 
 /* The forked child: descriptors, limits, the filter, then exec. */
 __attribute__((noreturn)) void jail_child_run(const struct jail_child_args *a);
 
-/* The environment the sandbox sees (no secret of the grader's), in keep. */
-char **jail_child_env(struct strlist *keep);
+/* The environment the sandbox sees (no secret of the grader's), in keep;
+ * TMPDIR is tmpdir (valgrind writes there). */
+char **jail_child_env(struct strlist *keep, const char *tmpdir);
 
 /* ---- the end (jail_sweep.c) ---- */
 
