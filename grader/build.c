@@ -16,10 +16,12 @@
 #include "norm.h"
 #include "proc.h"
 
-/* The limits of each tool of the build (README, "The sandbox"): a
- * submission compiles in well under a second and 100 MiB. */
+/* The limits of each tool of the build (README, "The sandbox"): the
+ * reference compiles and links in under a second of CPU, within 64 MiB of
+ * address space per process (measured with ulimit -v); a source is at
+ * most compile.max_source_bytes. */
 static const struct jail_tool_limits build_limits = {
-	.cpu_s = 10, .wall_ms = 30000, .as_bytes = 1ull << 30, .file_bytes = 64ull << 20,
+	.cpu_s = 10, .wall_ms = 30000, .as_bytes = 512ull << 20, .file_bytes = 64ull << 20,
 };
 
 /* Library calls renamed to the harness's wrappers (contract/wraps.def). */
