@@ -154,9 +154,16 @@ char *build_diag_message(const struct jail_tool_result *r, enum build_tool tool,
 			 const char *scratch, const char *obj_name)
 {
 	const char *who = tool_name(tool);
+	enum jail_tool_end end = r->end;
 	char *outside, *msg;
 
-	switch (r->end) {
+	/* gcc's words when a limit stopped a program it ran (cc1, as, ld):
+	 * the driver itself exits 1 */
+	if (end == JAIL_TOOL_EXITED && strstr(r->output, "CPU time limit exceeded"))
+		end = JAIL_TOOL_CPU;
+	if (end == JAIL_TOOL_EXITED && strstr(r->output, "File size limit exceeded"))
+		end = JAIL_TOOL_OUTPUT;
+	switch (end) {
 	case JAIL_TOOL_CPU:
 		return xasprintf("%s ran out of time (%u s of CPU): a preprocessor loop, or "
 				 "macros that expand without end?", who, l->cpu_s);

@@ -106,6 +106,12 @@ static __attribute__((noreturn)) void child(char *const argv[], char *const env[
 	die(2, argv[0]);
 }
 
+static uint64_t cpu_ms_of(const struct rusage *ru)
+{
+	return (uint64_t)ru->ru_utime.tv_sec * 1000 + (uint64_t)ru->ru_utime.tv_usec / 1000 +
+	       (uint64_t)ru->ru_stime.tv_sec * 1000 + (uint64_t)ru->ru_stime.tv_usec / 1000;
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -133,11 +139,12 @@ int jail_tool_run(char *const argv[], char *const env[], const char *cwd,
 		  const char *log_path, struct jail_tool_result *r, char **err)
 {
 	struct strlist full = { 0 };
-	struct rusage ru;
+	struct rusage before, after;
 	const char *why = "";
 	uint64_t t0 = now_ms(), size = 0;
 	int log = -1, ws = 0, ret = -1;
 	unsigned nap = 1000;
+	bool failed;
 	pid_t pid, w, parent = getpid();
 	size_t i;
 
@@ -167,6 +174,7 @@ int jail_tool_run(char *const argv[], char *const env[], const char *cwd,
 	}
 	/* orphans of the jail become ours, to be swept and reaped */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	getrusage(RUSAGE_CHILDREN, &before);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -176,14 +184,14 @@ int jail_tool_run(char *const argv[], char *const env[], const char *cwd,
 	if (pid == 0)
 		child(full.items, env, cwd, v, l, log, parent, r->how);
 	for (;;) {
-		w = wait4(pid, &ws, WNOHANG, &ru);
+		w = waitpid(pid, &ws, WNOHANG);
 		if (w == pid || (w < 0 && errno != EINTR))
 			break;
 		if (now_ms() - t0 >= l->wall_ms) {
 			r->end = JAIL_TOOL_WALL;
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
-			while ((w = wait4(pid, &ws, 0, &ru)) < 0 && errno == EINTR)
+			while ((w = waitpid(pid, &ws, 0)) < 0 && errno == EINTR)
 				;
 			break;
 		}
@@ -195,9 +203,11 @@ int jail_tool_run(char *const argv[], char *const env[], const char *cwd,
 	kill(-pid, SIGKILL);
 	jail_sweep(pid, r->how == JAIL_CONFINED_BWRAP);
 	r->ms = (unsigned)(now_ms() - t0);
-	if (w == pid)
-		r->cpu_ms = (unsigned)(ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 +
-				       ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000);
+	/* The CPU time of every process of the jail: reaped by the tool, by
+	 * us, or by the sweep (bubblewrap's init is an orphan bwrap does not
+	 * wait for); nothing else of ours ends meanwhile. */
+	getrusage(RUSAGE_CHILDREN, &after);
+	r->cpu_ms = (unsigned)(cpu_ms_of(&after) - cpu_ms_of(&before));
 	r->output = read_log(log, &r->output_cut, &size);
 	if (r->end != JAIL_TOOL_WALL) {
 		if (w == pid && WIFEXITED(ws)) {
@@ -207,13 +217,20 @@ int jail_tool_run(char *const argv[], char *const env[], const char *cwd,
 			r->end = JAIL_TOOL_SIGNALED;
 			r->status = w == pid && WIFSIGNALED(ws) ? WTERMSIG(ws) : SIGKILL;
 		}
-		/* a process of the tool (cc1 under the driver) may have been the
-		 * one stopped: the totals tell */
-		if ((r->end == JAIL_TOOL_SIGNALED && r->status == SIGXCPU) ||
-		    r->cpu_ms + 50 >= l->cpu_s * 1000u)
+		/* When it failed, a process of the tool (cc1 under the driver)
+		 * may have been the one a limit stopped: the totals tell.
+		 * Under bubblewrap, a signal comes back as 128 + its number. */
+		if (r->how == JAIL_CONFINED_BWRAP && r->end == JAIL_TOOL_EXITED &&
+		    r->status > 128 && r->status < 128 + 65) {
+			r->end = JAIL_TOOL_SIGNALED;
+			r->status -= 128;
+		}
+		failed = r->end != JAIL_TOOL_EXITED || r->status != 0;
+		if (failed && ((r->end == JAIL_TOOL_SIGNALED && r->status == SIGXCPU) ||
+			       r->cpu_ms + 50 >= l->cpu_s * 1000u))
 			r->end = JAIL_TOOL_CPU;
-		else if ((r->end == JAIL_TOOL_SIGNALED && r->status == SIGXFSZ) ||
-			 size >= l->file_bytes)
+		else if (failed && ((r->end == JAIL_TOOL_SIGNALED && r->status == SIGXFSZ) ||
+				    size >= l->file_bytes))
 			r->end = JAIL_TOOL_OUTPUT;
 	}
 	ret = 0;

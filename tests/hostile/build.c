@@ -1,6 +1,6 @@
 /* build.c - a hostile submission for the grader's sandbox tests
  *
- * references/ref_solution.c, plus: an attack on the compiler, not on the tests (tests/hostile/build.sh): HOSTILE_CASE 1 #include "/dev/zero", 2 #include "/etc/passwd", 3 .incbin of /etc/hostname, 4 #pragma GCC dependency on /etc/passwd, 5 __has_include probes of system paths (an #error if one is seen), 6 a preprocessor bomb (40 macros, each two copies of the one before: 2^40 tokens), 7 #include of /etc/passwd by a relative path, 8 .incbin of the reference solution (another student's file, for a class).
+ * references/ref_solution.c, plus: an attack on the compiler, not on the tests (tests/hostile/build.sh): HOSTILE_CASE 1 #include "/dev/zero", 2 #include "/etc/passwd", 3 .incbin of /etc/hostname, 4 #pragma GCC dependency on /etc/passwd, 5 __has_include probes of system paths (an #error if one is seen), 6 a preprocessor bomb (40 macros, each two copies of the one before: 2^40 tokens), 7 #include of /etc/passwd by a relative path, 8 .incbin of the reference solution (another student's file, for a class), 9 an 80 MiB initialised array (an object larger than a build may write).
  * Written by tests/hostile/generate.py; run by tests/hostile/run.sh.
  */
 
@@ -121,6 +121,9 @@ static const int hostile_bomb = B40 0;
 #endif
 #if HOSTILE_CASE == 7
 #include "../../../../../../../../etc/passwd"
+#endif
+#if HOSTILE_CASE == 9
+const char hostile_big[80 << 20] = { 1 };
 #endif
 #if HOSTILE_CASE == 8
 __asm__(".section .rodata\n.incbin \"" HOSTILE_REPO "/references/ref_solution.c\"\n.previous");

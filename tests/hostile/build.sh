@@ -16,9 +16,10 @@
 # Every case grades test_kvm_open of one submission (--only), in a TMPDIR of
 # its own; the time each took is printed, whatever happened.  The file
 # inputs (a FIFO, a file with a NUL byte, a 100 MB source, a symbolic
-# link, a name with spaces, a newline and shell metacharacters) are made
-# here, at test time; the attacks in the source are tests/hostile/build.c
-# (HOSTILE_CASE).
+# link, a name with spaces, a newline and shell metacharacters, headers
+# that include themselves) are made here, at test time; the attacks in the
+# source are tests/hostile/build.c (HOSTILE_CASE).  A compiler that spins
+# or sleeps (GRADER_CC, a script) checks the CPU and wall-clock limits.
 set -u
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -38,7 +39,7 @@ command -v jq >/dev/null || { echo "build.sh: jq is needed" >&2; exit 2; }
 JOBS=${HOSTILE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 [ "$JOBS" -gt 4 ] && JOBS=4
 [ "$JOBS" -lt 1 ] && JOBS=1
-CASE_LIMIT=60
+CASE_LIMIT=90    # above the build's wall clock (60 s)
 TEST=test_kvm_open
 OUTSIDE="outside what a submission may use"
 # What must never reach a report: the first line of /etc/passwd, the
@@ -52,6 +53,7 @@ PWNED=westworld-hostile-pwned
 # name | input | status | message part | status without bwrap (= same) |
 # message part without bwrap (= same)
 CASES=$(cat <<EOF
+slow_compiler|cc sleep|not_run|the compiler did not finish within 60 s (wall clock)|=|=
 dev_zero|case 1|not_run|names '/dev/zero' (#include, .incbin or #pragma GCC dependency): $OUTSIDE|=|=
 include_passwd|case 2|not_run|names '/etc/passwd' (#include|=|=
 incbin_hostname|case 3|not_run|names '/etc/hostname' (#include, .incbin|=|=
@@ -60,6 +62,9 @@ has_include|case 5|pass||not_run|names '/etc/passwd'
 macro_bomb|case 6|not_run|the compiler ran out of|=|=
 include_relative|case 7|not_run|names '../../../../../../../../etc/passwd'|=|=
 incbin_reference|case 8|not_run|/references/ref_solution.c' (#include, .incbin or #pragma GCC dependency): $OUTSIDE|=|=
+huge_object|case 9|not_run|the compiler wrote more than the 64 MiB a build may write|=|=
+include_tree|header tree|not_run|the compiler ran out of memory (512 MiB)|=|=
+spinning_compiler|cc spin|not_run|the compiler ran out of time (10 s of CPU): a preprocessor loop|=|=
 header_includes_itself|header self|not_run|#include nested depth 200 exceeds maximum|=|=
 header_includes_submission|header submission|not_run|#include nested depth 200 exceeds maximum|=|=
 fifo|fifo|not_run|is a FIFO (a named pipe), not a regular file|=|=
@@ -95,11 +100,29 @@ make_input() {
 		cp references/ref_solution.c "$src"
 		if [ "$input" = "header self" ]; then
 			echo '#include "hypervisor_sim.h"' >"$dir/src/hypervisor_sim.h"
+		elif [ "$input" = "header tree" ]; then
+			# includes itself twice per level, 40 levels: 2^40
+			# inclusions in constant memory, CPU time without end
+			printf '%s\n' '#if __INCLUDE_LEVEL__ < 40' '#include "hypervisor_sim.h"' \
+				'#include "hypervisor_sim.h"' '#endif' >"$dir/src/hypervisor_sim.h"
 		else
 			echo '#include "../src/hypervisor_sim.c"' >"$dir/src/hypervisor_sim.h"
 		fi
 		cat include/hypervisor_sim.h >>"$dir/src/hypervisor_sim.h"
 		printf '%s\n' "$src" -H "$dir/src/hypervisor_sim.h" ;;
+	cc\ *)
+		# a compiler (GRADER_CC) that spins or sleeps: the limits on
+		# CPU time and on the wall clock, which no source reaches
+		# before the memory limit
+		mkdir -p "$dir/cc"
+		if [ "$input" = "cc spin" ]; then
+			printf '#!/bin/sh\nwhile :; do :; done\n' >"$dir/cc/cc"
+		else
+			printf '#!/bin/sh\nexec sleep 600\n' >"$dir/cc/cc"
+		fi
+		chmod +x "$dir/cc/cc"
+		cp references/ref_solution.c "$dir/src/hypervisor_sim.c"
+		printf '%s\n' "$dir/src/hypervisor_sim.c" ;;
 	fifo)
 		mkfifo "$dir/src/fifo.c"
 		printf '%s\n' "$dir/src/fifo.c" ;;
@@ -138,6 +161,7 @@ run_case() {
 		args=("$s")
 	fi
 	[ "$mode" = nobwrap ] && env=(PATH="$NOBWRAP_PATH")
+	case $input in cc\ *) env+=(GRADER_CC="$dir/cc/cc") ;; esac
 	start=$(date +%s.%N)
 	env "${env[@]}" TMPDIR="$dir/tmp" NO_COLOR=1 timeout -k 5 $CASE_LIMIT \
 		"$GRADER" test -s spec.json -f "${args[@]}" --only $TEST --json \
@@ -201,6 +225,8 @@ for mode in "${MODES[@]}"; do
 		fi
 		order+=("$mode.$name")
 		run_case "$mode" "$name" "$input" "$status" "$msg" &
+		# a sleeping compiler uses no CPU: it does not take a slot
+		[ "$input" = "cc sleep" ] && continue
 		running=$((running + 1))
 		if [ $running -ge "$JOBS" ]; then
 			wait -n

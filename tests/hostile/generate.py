@@ -277,7 +277,8 @@ add("build", "an attack on the compiler, not on the tests (tests/hostile/build.s
     "5 __has_include probes of system paths (an #error if one is seen), "
     "6 a preprocessor bomb (40 macros, each two copies of the one before: "
     "2^40 tokens), 7 #include of /etc/passwd by a relative path, 8 .incbin of "
-    "the reference solution (another student's file, for a class)",
+    "the reference solution (another student's file, for a class), 9 an "
+    "80 MiB initialised array (an object larger than a build may write)",
     "#define HOSTILE_CASE 1\n"
     "#define HOSTILE_REPO \"/nonexistent\"\n"
     "#if HOSTILE_CASE == 1\n#include \"/dev/zero\"\n#endif\n"
@@ -292,6 +293,7 @@ add("build", "an attack on the compiler, not on the tests (tests/hostile/build.s
     + "".join("#define B%d B%d B%d\n" % (i, i - 1, i - 1) for i in range(1, 41))
     + "static const int hostile_bomb = B40 0;\n#endif\n"
     "#if HOSTILE_CASE == 7\n#include \"../../../../../../../../etc/passwd\"\n#endif\n"
+    "#if HOSTILE_CASE == 9\nconst char hostile_big[80 << 20] = { 1 };\n#endif\n"
     "#if HOSTILE_CASE == 8\n__asm__(\".section .rodata\\n.incbin \\\"\" HOSTILE_REPO "
     "\"/references/ref_solution.c\\\"\\n.previous\");\n#endif\n", {})
 
