@@ -40,9 +40,10 @@ enum jail_confinement jail_tool_confinement(const char **why)
 		reason = no_bwrap;
 	} else {
 		if (reason == NULL)
-			reason = xasprintf("%s, and this kernel has no Landlock%s", no_bwrap,
-					   getenv("GRADER_NO_LANDLOCK") ? " (GRADER_NO_LANDLOCK "
-					   "is set)" : " (Linux 5.13 or later, with lsm=landlock)");
+			reason = xasprintf("%s, and %s", no_bwrap,
+					   getenv("GRADER_NO_LANDLOCK") ? "GRADER_NO_LANDLOCK is set"
+					   : "this kernel has no Landlock (Linux 5.13 or later, "
+					   "with landlock in its lsm= list)");
 		if (why)
 			*why = reason;
 		return JAIL_CONFINED_NONE;
