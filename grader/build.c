@@ -88,6 +88,40 @@ static int step(struct build *b, const struct jail_view *v, struct strlist *argv
 	return ret;
 }
 
+char *build_tool_output(const struct build *b, char *const argv[], char **err)
+{
+	static unsigned serial;
+	struct jail_tool_limits l = build_limits;
+	struct strlist args = { 0 }, env = { 0 };
+	struct jail_tool_result r = { 0 };
+	char *obj = path_join(b->scratch, "obj"), *log, *out = NULL;
+	size_t i;
+
+	l.output_kept = (size_t)l.file_bytes;
+	for (i = 0; argv[i]; i++)
+		strlist_add(&args, argv[i]);
+	for (i = 0; i < b->env.n; i++)
+		strlist_add(&env, b->env.items[i]);
+	log = xasprintf("%s/tool.%u.log", b->scratch, serial++);
+	if (jail_tool_run(strlist_argv(&args), strlist_argv(&env), obj, &b->view, &l,
+			  log, &r, err) == 0) {
+		if (r.end == JAIL_TOOL_EXITED && r.status == 0) {
+			out = r.output;
+			r.output = NULL;
+		} else {
+			*err = xasprintf("cannot run %s on '%s': %s", argv[0], b->object,
+					 r.output);
+		}
+	}
+	unlink(log);
+	free(log);
+	free(obj);
+	jail_tool_result_release(&r);
+	strlist_release(&args);
+	strlist_release(&env);
+	return out;
+}
+
 /* The command line of argv as one string, for the report. */
 static char *command_line(const struct strlist *argv)
 {

@@ -68,6 +68,12 @@ struct build_opts {
 
 int build_run(struct build *b, const struct spec *spec,
 	      const struct build_opts *o, struct grade *g, char **err);
+
+/* Runs a binutils tool (objdump, nm) on what the build made, in the build's
+ * jail (b->view, in obj/): the object is the submission's, and so are
+ * its bytes.  Returns its whole output (malloc'd), or NULL with *err when
+ * it failed. */
+char *build_tool_output(const struct build *b, char *const argv[], char **err);
 void build_release(struct build *b);
 
 /* The directory holding libharness.a: $GRADER_LIBDIR, else

@@ -19,7 +19,7 @@
 #include "jail.h"
 #include "jail_int.h"
 
-#define OUTPUT_SHOWN    (64u << 10)     /* of the tool's output, kept in r->output */
+#define OUTPUT_KEPT     (64u << 10)     /* of the tool's output, by default */
 
 /* The bubblewrap options of a tool's jail: no network, no other process,
  * no capability; the root holds the view only (no /proc, no /dev but
@@ -121,17 +121,27 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The first OUTPUT_SHOWN bytes of the log; *cut when there were more,
- * *size the whole size. */
-static char *read_log(int fd, bool *cut, uint64_t *size)
+/* The first kept bytes of the log; *cut when there were more, *size the
+ * whole size. */
+static char *read_log(int fd, size_t kept, bool *cut, uint64_t *size)
 {
 	struct stat st;
-	char *buf = xmalloc(OUTPUT_SHOWN + 1);
-	ssize_t n = pread(fd, buf, OUTPUT_SHOWN, 0);
+	char *buf;
+	size_t got = 0;
 
-	buf[n > 0 ? n : 0] = '\0';
 	*size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-	*cut = *size > OUTPUT_SHOWN;
+	if (kept > *size)
+		kept = (size_t)*size;
+	buf = xmalloc(kept + 1);
+	while (got < kept) {
+		ssize_t n = pread(fd, buf + got, kept - got, (off_t)got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*cut = *size > got;
 	return buf;
 }
 
@@ -209,7 +219,8 @@ int jail_tool_run(char *const argv[], char *const env[], const char *cwd,
 	 * wait for); nothing else of ours ends meanwhile. */
 	getrusage(RUSAGE_CHILDREN, &after);
 	r->cpu_ms = (unsigned)(cpu_ms_of(&after) - cpu_ms_of(&before));
-	r->output = read_log(log, &r->output_cut, &size);
+	r->output = read_log(log, l->output_kept ? l->output_kept : OUTPUT_KEPT,
+			     &r->output_cut, &size);
 	if (r->end != JAIL_TOOL_WALL) {
 		if (w == pid && WIFEXITED(ws)) {
 			r->end = JAIL_TOOL_EXITED;

@@ -30,6 +30,7 @@ struct jail_tool_limits {
 	unsigned wall_ms;       /* the whole run */
 	uint64_t as_bytes;      /* RLIMIT_AS of each process */
 	uint64_t file_bytes;    /* RLIMIT_FSIZE: each file written, the output too */
+	size_t   output_kept;   /* of the output, in the result (0: 64 KiB) */
 };
 
 enum jail_tool_end {
@@ -43,7 +44,8 @@ enum jail_tool_end {
 struct jail_tool_result {
 	enum jail_tool_end end;
 	int      status;
-	char    *output;        /* stdout and stderr, the first 64 KiB (malloc'd) */
+	char    *output;        /* stdout and stderr, the first output_kept bytes
+				 * (malloc'd) */
 	bool     output_cut;    /* there was more */
 	unsigned ms;            /* wall clock */
 	unsigned cpu_ms;        /* CPU time of the tool and the processes it waited for */
