@@ -1,6 +1,5 @@
 /* build.c - compile a submission, check its symbols, link the harness */
-#include "build.h"
-#include "i18n.h"
+#include "build_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -22,12 +21,12 @@
  * most compile.max_source_bytes.  The wall clock is 6 x the CPU time: a
  * loaded machine (a class graded on every core) must not turn a slow
  * compile into a verdict. */
-static const struct jail_tool_limits build_limits = {
+const struct jail_tool_limits build_limits = {
 	.cpu_s = 10, .wall_ms = 60000, .as_bytes = 512ull << 20, .file_bytes = 64ull << 20,
 };
 
 /* Library calls renamed to the harness's wrappers (contract/wraps.def). */
-static const char *const wrapped[] = {
+const char *const build_wrapped[] = {
 #define WW_WRAP(name, kind) #name,
 #define WW_BLOCK(name, ret, err, params) #name,
 #include "wraps.def"
@@ -35,9 +34,9 @@ static const char *const wrapped[] = {
 #undef WW_WRAP
 };
 
-#define NWRAPPED (sizeof(wrapped) / sizeof(wrapped[0]))
+const size_t build_nwrapped = sizeof(build_wrapped) / sizeof(build_wrapped[0]);
 
-static const char *cc(void)
+const char *build_cc(void)
 {
 	const char *c = getenv("GRADER_CC");
 
@@ -63,14 +62,9 @@ char *build_default_libdir(void)
 	return lib;
 }
 
-static bool starts_with(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
 /* Runs one tool of the build in the jail's view v, in cwd; its output in
  * r.  Returns -1 with *err only when it could not run at all. */
-static int step(struct build *b, const struct jail_view *v, struct strlist *argv,
+int build_step(struct build *b, const struct jail_view *v, struct strlist *argv,
 		const char *cwd, struct jail_tool_result *r, char **err)
 {
 	char *log = xasprintf("%s/step.%u.log", b->scratch, b->steps++);
@@ -153,199 +147,11 @@ static void step_failed(struct build *b, struct grade *g, const struct strlist *
 	free(src);
 }
 
-struct symbols {
-	struct strlist defined;         /* global, defined in the object */
-	struct strlist functions;       /* global functions (T) */
-	struct strlist undefined;
-};
-
-/* Runs nm on object (in the jail: the object is the submission's). */
-static int read_symbols(struct build *b, const struct jail_view *v, const char *object,
-			struct symbols *sy, char **err)
-{
-	struct strlist argv = { 0 };
-	struct jail_tool_result r = { 0 };
-	char *line, *save = NULL, *obj = path_join(b->scratch, "obj");
-	int ret = -1;
-
-	strlist_add(&argv, "nm");
-	strlist_add(&argv, "-P");
-	strlist_add(&argv, object);
-	if (step(b, v, &argv, obj, &r, err) < 0)
-		goto out;
-	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
-		*err = xasprintf("cannot run nm on '%s': %s", object, r.output);
-		goto out;
-	}
-	for (line = strtok_r(r.output, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[512], type;
-
-		if (sscanf(line, "%511s %c", name, &type) != 2)
-			continue;
-		if (type == 'U' || type == 'w' || type == 'v')
-			strlist_add(&sy->undefined, name);
-		else if (type >= 'A' && type <= 'Z') {
-			strlist_add(&sy->defined, name);
-			if (type == 'T')
-				strlist_add(&sy->functions, name);
-		}
-	}
-	ret = 0;
-out:
-	jail_tool_result_release(&r);
-	strlist_release(&argv);
-	free(obj);
-	return ret;
-}
-
-static void symbols_release(struct symbols *sy)
-{
-	strlist_release(&sy->defined);
-	strlist_release(&sy->functions);
-	strlist_release(&sy->undefined);
-}
-
 static void not_built(struct grade *g, char *message)
 {
 	g->compiled = false;
 	free(g->compile_message);
 	g->compile_message = message;
-}
-
-/* What the symbols say before linking: a verdict message, or NULL. */
-static char *check_symbols(const struct spec *spec, const struct symbols *sy,
-			   struct grade *g)
-{
-	struct sbuf sb = { 0 };
-	size_t i, n;
-
-	if (strlist_has(&sy->defined, "main"))
-		return xstrdup(_("the submission defines main(): it must provide the "
-				 "exercise's functions only (the grader brings its own "
-				 "main)"));
-	for (i = 0, n = 0; i < spec->required.n; i++)
-		if (!strlist_has(&sy->functions, spec->required.items[i])) {
-			sbuf_addf(&sb, "%s%s()", sb.len ? ", " : "", spec->required.items[i]);
-			n++;
-		}
-	if (sb.len) {
-		char *msg = xasprintf(ngettext("missing required function: %s",
-					       "missing required functions: %s", n), sb.buf);
-
-		sbuf_release(&sb);
-		return msg;
-	}
-	for (i = 0; i < sy->defined.n; i++) {
-		const char *s = sy->defined.items[i];
-		size_t k;
-		bool reserved = starts_with(s, "ww_") || starts_with(s, "__wrap_");
-
-		for (k = 0; k < NWRAPPED; k++)
-			if (!strcmp(s, wrapped[k]))
-				reserved = true;
-		if (reserved) {
-			grade_add_violation(g, s, "", _("defines a name the grader reserves"));
-			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", s);
-			n++;
-		}
-	}
-	if (sb.len) {
-		char *msg = xasprintf(ngettext("the submission defines %s, reserved by the "
-					       "grader (it intercepts these calls): rename it",
-					       "the submission defines %s, reserved by the "
-					       "grader (it intercepts these calls): rename them",
-					       n), sb.buf);
-
-		sbuf_release(&sb);
-		return msg;
-	}
-	return NULL;
-}
-
-/* Compiles the reference for the fuzzing oracle into obj/ref.ww.o: its
- * global symbols renamed ref_*, its library calls to the wrappers.  Its
- * own view: the system, the header, the reference file, obj/ (the
- * submission's build never sees the reference). */
-static int build_oracle(struct build *b, const struct spec *spec,
-			const char *path, char **err)
-{
-	struct symbols sy = { 0 };
-	struct strlist argv = { 0 };
-	struct jail_view v = { 0 };
-	struct jail_tool_result r = { 0 };
-	char real[PATH_MAX];
-	char *objdir = path_join(b->scratch, "obj"), *inc = path_join(b->scratch, "include");
-	const char *obj = "ref.o";
-	size_t i, n = strlen(path);
-	int ret = -1;
-
-	if (realpath(path, real) == NULL) {
-		*err = xasprintf("cannot read the reference '%s' (fuzzing oracle): %s", path,
-				 strerror(errno));
-		goto out;
-	}
-	jail_view_add_system(&v, (const char *const[]){ cc(), NULL });
-	jail_view_add(&v, inc, JAIL_RO);
-	jail_view_add(&v, real, JAIL_RO);
-	jail_view_add(&v, objdir, JAIL_RW);
-	strlist_add(&argv, cc());
-	for (i = 0; i < spec->cflags.n; i++)
-		strlist_add(&argv, spec->cflags.items[i]);
-	strlist_add(&argv, "-O0");
-	strlist_add(&argv, "-fno-builtin");
-	/* DWARF 4: binutils 2.40 reads a DWARF 5 line table of an object with
-	 * the wrong file for code from a header (objdump -l says sub.c:6776 for
-	 * valgrind.h:6776), and the norm and vet name places from it */
-	strlist_add(&argv, "-gdwarf-4");
-	strlist_addf(&argv, "-I%s", inc);
-	strlist_add(&argv, "-c");
-	strlist_add(&argv, real);
-	strlist_add(&argv, "-o");
-	strlist_add(&argv, "ref.o");
-	if (n > 2 && !strcmp(path + n - 2, ".o")) {
-		/* an object (the student kit ships the reference compiled and
-		 * stripped, not its source): renamed as it is */
-		obj = real;
-	} else {
-		if (step(b, &v, &argv, objdir, &r, err) < 0)
-			goto out;
-		if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
-			*err = xasprintf("the reference '%s' (fuzzing oracle) does not "
-					 "build: %s", path, r.output);
-			goto out;
-		}
-	}
-	if (read_symbols(b, &v, obj, &sy, err) < 0)
-		goto out;
-	strlist_release(&argv);
-	strlist_add(&argv, "objcopy");
-	for (i = 0; i < sy.defined.n; i++) {
-		strlist_add(&argv, "--redefine-sym");
-		strlist_addf(&argv, "%s=ref_%s", sy.defined.items[i], sy.defined.items[i]);
-	}
-	for (i = 0; i < NWRAPPED; i++)
-		if (strlist_has(&sy.undefined, wrapped[i])) {
-			strlist_add(&argv, "--redefine-sym");
-			strlist_addf(&argv, "%s=ww_%s", wrapped[i], wrapped[i]);
-		}
-	strlist_add(&argv, obj);
-	strlist_add(&argv, "ref.ww.o");
-	if (step(b, &v, &argv, objdir, &r, err) < 0)
-		goto out;
-	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
-		*err = xasprintf("objcopy failed on the reference '%s': %s", path, r.output);
-		goto out;
-	}
-	b->with_oracle = true;
-	ret = 0;
-out:
-	jail_tool_result_release(&r);
-	jail_view_release(&v);
-	symbols_release(&sy);
-	strlist_release(&argv);
-	free(objdir);
-	free(inc);
-	return ret;
 }
 
 /* The scratch directory: src/ and include/ (the inputs, read-only in the
@@ -426,7 +232,7 @@ static void make_env(struct build *b)
 int build_run(struct build *b, const struct spec *spec,
 	      const struct build_opts *o, struct grade *g, char **err)
 {
-	struct symbols sy = { 0 };
+	struct build_symbols sy = { 0 };
 	struct strlist argv = { 0 };
 	struct jail_view link = { 0 };
 	struct jail_tool_result r = { 0 };
@@ -471,7 +277,7 @@ int build_run(struct build *b, const struct spec *spec,
 	srcdir = path_join(b->scratch, "src");
 	b->object = path_join(b->scratch, "obj/sub.o");
 	/* the view of this grade: the system, this submission's files */
-	jail_view_add_system(&b->view, (const char *const[]){ cc(), NULL });
+	jail_view_add_system(&b->view, (const char *const[]){ build_cc(), NULL });
 	jail_view_add(&b->view, srcdir, JAIL_RO);
 	dir = path_join(b->scratch, "include");
 	jail_view_add(&b->view, dir, JAIL_RO);
@@ -482,7 +288,7 @@ int build_run(struct build *b, const struct spec *spec,
 	make_env(b);
 
 	/* compile */
-	strlist_add(&argv, cc());
+	strlist_add(&argv, build_cc());
 	for (i = 0; i < spec->cflags.n; i++)
 		strlist_add(&argv, spec->cflags.items[i]);
 	strlist_add(&argv, "-O0");
@@ -499,7 +305,7 @@ int build_run(struct build *b, const struct spec *spec,
 	strlist_add(&argv, b->src_base);
 	strlist_add(&argv, "-o");
 	strlist_add(&argv, "../obj/sub.o");
-	if (step(b, &b->view, &argv, srcdir, &r, err) < 0)
+	if (build_step(b, &b->view, &argv, srcdir, &r, err) < 0)
 		goto out;
 	b->compile_ms = r.ms;
 	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
@@ -509,7 +315,7 @@ int build_run(struct build *b, const struct spec *spec,
 	}
 
 	/* symbols and norm */
-	if (read_symbols(b, &b->view, b->object, &sy, err) < 0)
+	if (build_symbols_read(b, &b->view, b->object, &sy, err) < 0)
 		goto out;
 	g->has_bonus_function = true;
 	for (i = 0; i < spec->bonus_required.n; i++)
@@ -518,7 +324,7 @@ int build_run(struct build *b, const struct spec *spec,
 	if (!spec->bonus_required.n)
 		g->has_bonus_function = false;
 	norm_check(spec, b->object, &sy.undefined, b->scratch, g);
-	msg = check_symbols(spec, &sy, g);
+	msg = build_symbols_check(spec, &sy, g);
 	if (msg) {
 		not_built(g, msg);
 		ret = 0;
@@ -528,14 +334,14 @@ int build_run(struct build *b, const struct spec *spec,
 	/* rename the submission's library calls, on its object only */
 	strlist_release(&argv);
 	strlist_add(&argv, "objcopy");
-	for (i = 0; i < NWRAPPED; i++)
-		if (strlist_has(&sy.undefined, wrapped[i])) {
+	for (i = 0; i < build_nwrapped; i++)
+		if (strlist_has(&sy.undefined, build_wrapped[i])) {
 			strlist_add(&argv, "--redefine-sym");
-			strlist_addf(&argv, "%s=ww_%s", wrapped[i], wrapped[i]);
+			strlist_addf(&argv, "%s=ww_%s", build_wrapped[i], build_wrapped[i]);
 		}
 	strlist_add(&argv, "../obj/sub.o");
 	strlist_add(&argv, "../obj/sub.ww.o");
-	if (step(b, &b->view, &argv, srcdir, &r, err) < 0)
+	if (build_step(b, &b->view, &argv, srcdir, &r, err) < 0)
 		goto out;
 	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
 		*err = xasprintf("objcopy failed on '%s': %s", b->object, r.output);
@@ -548,7 +354,7 @@ int build_run(struct build *b, const struct spec *spec,
 	/* link with the harness: the same view, and the harness library */
 	strlist_release(&argv);
 	b->exe = path_join(b->scratch, "obj/harness");
-	strlist_add(&argv, cc());
+	strlist_add(&argv, build_cc());
 	strlist_add(&argv, "-no-pie");
 	strlist_add(&argv, "-o");
 	strlist_add(&argv, "../obj/harness");
@@ -556,13 +362,13 @@ int build_run(struct build *b, const struct spec *spec,
 	if (b->with_oracle)
 		strlist_add(&argv, "../obj/ref.ww.o");
 	strlist_add(&argv, lib);
-	jail_view_add_system(&link, (const char *const[]){ cc(), NULL });
+	jail_view_add_system(&link, (const char *const[]){ build_cc(), NULL });
 	jail_view_add(&link, srcdir, JAIL_RO);
 	dir = path_join(b->scratch, "obj");
 	jail_view_add(&link, dir, JAIL_RW);
 	free(dir);
 	jail_view_add(&link, lib, JAIL_RO);
-	if (step(b, &link, &argv, srcdir, &r, err) < 0)
+	if (build_step(b, &link, &argv, srcdir, &r, err) < 0)
 		goto out;
 	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
 		step_failed(b, g, &argv, &r, BUILD_LINKER, "../obj/sub.ww.o");
@@ -574,7 +380,7 @@ out:
 	jail_tool_result_release(&r);
 	jail_view_release(&link);
 	strlist_release(&argv);
-	symbols_release(&sy);
+	build_symbols_release(&sy);
 	free(srcdir);
 	free(lib);
 	return ret;

@@ -52,7 +52,7 @@ GRADER_SRCS  := grader/main.c grader/commands.c grader/options.c grader/util.c g
 # The sandbox: the jail around the harness, the vetting of a submission.
 GRADER_SRCS  += grader/jail.c grader/vet.c
 GRADER_SRCS  += grader/jail_view.c grader/jail_tool.c grader/build_input.c \
-                grader/build_diag.c
+                grader/build_diag.c grader/build_symbols.c grader/build_oracle.c
 GRADER_SRCS  += grader/jail_proc.c grader/jail_bwrap.c grader/jail_child.c \
                 grader/jail_listen.c grader/jail_sweep.c
 # What the grader and the harness share (grader/contract/: the record
