@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <valgrind/valgrind.h>
 
 #include "jail.h"
 #include "jail_int.h"
@@ -42,6 +43,8 @@ enum jail_confinement jail_tool_confinement(const char **why)
 		if (reason == NULL)
 			reason = xasprintf("%s, and %s", no_bwrap,
 					   getenv("GRADER_NO_LANDLOCK") ? "GRADER_NO_LANDLOCK is set"
+					   : RUNNING_ON_VALGRIND ? "the grader runs under valgrind, "
+					   "which does not pass Landlock's calls on"
 					   : "this kernel has no Landlock (Linux 5.13 or later, "
 					   "with landlock in its lsm= list)");
 		if (why)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <valgrind/valgrind.h>
 
 #include "proc.h"
 
@@ -209,7 +210,9 @@ int jail_view_landlock_abi(void)
 		const char *no = getenv("GRADER_NO_LANDLOCK");
 		long r = -1;
 
-		if (!(no && no[0] && strcmp(no, "0")))
+		/* valgrind does not pass Landlock's calls on (3.19): a grader
+		 * under valgrind has none */
+		if (!(no && no[0] && strcmp(no, "0")) && !RUNNING_ON_VALGRIND)
 			r = syscall(SYS_landlock_create_ruleset, NULL, 0,
 				    LANDLOCK_CREATE_RULESET_VERSION);
 		abi = r > 0 ? (int)r : 0;

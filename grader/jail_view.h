@@ -61,7 +61,8 @@ bool jail_view_covers(const struct jail_view *v, const char *path);
 void jail_view_bwrap_args(const struct jail_view *v, struct strlist *args);
 
 /* The Landlock ABI of this kernel, 0 without Landlock (or with
- * GRADER_NO_LANDLOCK set); probed once per process. */
+ * GRADER_NO_LANDLOCK set, or under valgrind, which does not pass its
+ * system calls on); probed once per process. */
 int jail_view_landlock_abi(void);
 
 /* Confines the calling process and its future children to the view with
