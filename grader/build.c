@@ -386,12 +386,28 @@ out:
 	return ret;
 }
 
+/* With --keep: the scratch directory stays, with view.txt, what the
+ * build's jail could see (one path a line), to look at a grade later. */
+static void keep_view(const struct build *b)
+{
+	char *path = path_join(b->scratch, "view.txt"), *text = jail_view_describe(&b->view);
+	FILE *f = fopen(path, "we");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	warn("scratch directory kept: %s (the build's view: %s)", b->scratch, path);
+	free(text);
+	free(path);
+}
+
 void build_release(struct build *b)
 {
 	if (b->scratch && !b->keep)
 		remove_tree(b->scratch);
 	else if (b->scratch)
-		warn("scratch directory kept: %s", b->scratch);
+		keep_view(b);
 	free(b->scratch);
 	free(b->exe);
 	free(b->object);
