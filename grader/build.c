@@ -87,18 +87,33 @@ char *build_tool_output(const struct build *b, char *const argv[], char **err)
 	static unsigned serial;
 	struct jail_tool_limits l = build_limits;
 	struct strlist args = { 0 }, env = { 0 };
+	struct jail_view own = { 0 };
+	const struct jail_view *v = &b->view;
 	struct jail_tool_result r = { 0 };
-	char *obj = path_join(b->scratch, "obj"), *log, *out = NULL;
+	char *dir = path_dir(b->object), *log, *out = NULL;
 	size_t i;
 
+	/* A build made elsewhere (by hand, in a unit test) has no view yet:
+	 * the system's and the object's directory, read-only. */
+	if (b->view.n == 0) {
+		jail_view_add_system(&own, NULL);
+		jail_view_add(&own, dir, JAIL_RO);
+		v = &own;
+	}
 	l.output_kept = (size_t)l.file_bytes;
 	for (i = 0; argv[i]; i++)
 		strlist_add(&args, argv[i]);
 	for (i = 0; i < b->env.n; i++)
 		strlist_add(&env, b->env.items[i]);
+	if (env.n == 0) {
+		const char *path = getenv("PATH");
+
+		strlist_addf(&env, "PATH=%s", path ? path : "/usr/bin:/bin");
+		strlist_add(&env, "LC_ALL=C");
+	}
 	log = xasprintf("%s/tool.%u.log", b->scratch, serial++);
-	if (jail_tool_run(strlist_argv(&args), strlist_argv(&env), obj, &b->view, &l,
-			  log, &r, err) == 0) {
+	if (jail_tool_run(strlist_argv(&args), strlist_argv(&env), dir, v, &l, log, &r,
+			  err) == 0) {
 		if (r.end == JAIL_TOOL_EXITED && r.status == 0) {
 			out = r.output;
 			r.output = NULL;
@@ -109,7 +124,8 @@ char *build_tool_output(const struct build *b, char *const argv[], char **err)
 	}
 	unlink(log);
 	free(log);
-	free(obj);
+	free(dir);
+	jail_view_release(&own);
 	jail_tool_result_release(&r);
 	strlist_release(&args);
 	strlist_release(&env);
