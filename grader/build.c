@@ -1,6 +1,5 @@
 /* build.c - compile a submission, check its symbols, link the harness */
-#include "build.h"
-#include "i18n.h"
+#include "build_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -10,11 +9,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build_diag.h"
+#include "build_input.h"
+#include "jail_tool.h"
 #include "norm.h"
 #include "proc.h"
 
+/* The limits of each tool of the build (README, "The sandbox"): the
+ * reference compiles and links in under a second of CPU, within 64 MiB of
+ * address space per process (measured with ulimit -v); a source is at
+ * most compile.max_source_bytes.  The wall clock is 6 x the CPU time: a
+ * loaded machine (a class graded on every core) must not turn a slow
+ * compile into a verdict. */
+const struct jail_tool_limits build_limits = {
+	.cpu_s = 10, .wall_ms = 60000, .as_bytes = 512ull << 20, .file_bytes = 64ull << 20,
+};
+
 /* Library calls renamed to the harness's wrappers (contract/wraps.def). */
-static const char *const wrapped[] = {
+const char *const build_wrapped[] = {
 #define WW_WRAP(name, kind) #name,
 #define WW_BLOCK(name, ret, err, params) #name,
 #include "wraps.def"
@@ -22,9 +34,9 @@ static const char *const wrapped[] = {
 #undef WW_WRAP
 };
 
-#define NWRAPPED (sizeof(wrapped) / sizeof(wrapped[0]))
+const size_t build_nwrapped = sizeof(build_wrapped) / sizeof(build_wrapped[0]);
 
-static const char *cc(void)
+const char *build_cc(void)
 {
 	const char *c = getenv("GRADER_CC");
 
@@ -50,79 +62,106 @@ char *build_default_libdir(void)
 	return lib;
 }
 
-static bool starts_with(const char *s, const char *prefix)
+/* Runs one tool of the build in the jail's view v, in cwd; its output in
+ * r.  Returns -1 with *err only when it could not run at all. */
+int build_step(struct build *b, const struct jail_view *v, struct strlist *argv,
+		const char *cwd, struct jail_tool_result *r, char **err)
 {
-	return !strncmp(s, prefix, strlen(prefix));
+	char *log = xasprintf("%s/step.%u.log", b->scratch, b->steps++);
+	int ret;
+
+	jail_tool_result_release(r);
+	ret = jail_tool_run(strlist_argv(argv), strlist_argv(&b->env), cwd, v,
+			    &build_limits, log, r, err);
+	unlink(log);
+	free(log);
+	if (ret == 0) {
+		b->tools_ms += r->ms;
+		b->how = r->how;
+	}
+	return ret;
 }
 
-/* Replaces every occurrence of from in s by to; returns a new string. */
-static char *replace_all(const char *s, const char *from, const char *to)
+char *build_tool_output(const struct build *b, char *const argv[], char **err)
+{
+	static unsigned serial;
+	struct jail_tool_limits l = build_limits;
+	struct strlist args = { 0 }, env = { 0 };
+	struct jail_view own = { 0 };
+	const struct jail_view *v = &b->view;
+	struct jail_tool_result r = { 0 };
+	char *dir = path_dir(b->object), *log, *out = NULL;
+	size_t i;
+
+	/* A build made elsewhere (by hand, in a unit test) has no view yet:
+	 * the system's and the object's directory, read-only. */
+	if (b->view.n == 0) {
+		jail_view_add_system(&own, NULL);
+		jail_view_add(&own, dir, JAIL_RO);
+		v = &own;
+	}
+	l.output_kept = (size_t)l.file_bytes;
+	for (i = 0; argv[i]; i++)
+		strlist_add(&args, argv[i]);
+	for (i = 0; i < b->env.n; i++)
+		strlist_add(&env, b->env.items[i]);
+	if (env.n == 0) {
+		const char *path = getenv("PATH");
+
+		strlist_addf(&env, "PATH=%s", path ? path : "/usr/bin:/bin");
+		strlist_add(&env, "LC_ALL=C");
+	}
+	log = xasprintf("%s/tool.%u.log", b->scratch, serial++);
+	if (jail_tool_run(strlist_argv(&args), strlist_argv(&env), dir, v, &l, log, &r,
+			  err) == 0) {
+		if (r.end == JAIL_TOOL_EXITED && r.status == 0) {
+			out = r.output;
+			r.output = NULL;
+		} else {
+			*err = xasprintf("cannot run %s on '%s': %s", argv[0], b->object,
+					 r.output);
+		}
+	}
+	unlink(log);
+	free(log);
+	free(dir);
+	jail_view_release(&own);
+	jail_tool_result_release(&r);
+	strlist_release(&args);
+	strlist_release(&env);
+	return out;
+}
+
+/* The command line of argv as one string, for the report. */
+static char *command_line(const struct strlist *argv)
 {
 	struct sbuf sb = { 0 };
-	size_t flen = strlen(from);
-	const char *p;
+	size_t i;
 
-	if (!flen)
-		return xstrdup(s);
-	while ((p = strstr(s, from)) != NULL) {
-		sbuf_add(&sb, s, (size_t)(p - s));
-		sbuf_adds(&sb, to);
-		s = p + flen;
-	}
-	sbuf_adds(&sb, s);
+	for (i = 0; i < argv->n; i++)
+		sbuf_addf(&sb, "%s%s", i ? " " : "", argv->items[i]);
 	return sb.buf ? sb.buf : xstrdup("");
 }
 
-/* The compiler's or linker's output, trimmed to what matters: from the
- * first error, a dozen lines, paths shortened, with a count of the rest. */
-static char *trim_diagnostics(const char *text, const char *src_base,
-			      const char *scratch, unsigned *nerrors)
+/* A step that failed on the submission: the verdict, with the tool's whole
+ * output and command line kept in b for the reports. */
+static void step_failed(struct build *b, struct grade *g, const struct strlist *argv,
+			const struct jail_tool_result *r, enum build_tool tool,
+			const char *obj_name)
 {
-	struct sbuf sb = { 0 };
-	char *t1, *t2, *t3, *line, *save = NULL;
-	char **lines = NULL;
-	size_t n = 0, i, first = 0, errors = 0, shown = 0;
-	bool found = false;
+	char *src = path_join(b->scratch, "src");
 
-	t1 = replace_all(text, "../include/", "");
-	t2 = replace_all(t1, scratch, "");
-	t3 = replace_all(t2, "../sub.ww.o", src_base);
-	free(t1);
-	free(t2);
-	for (line = strtok_r(t3, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (starts_with(line, "collect2:"))
-			continue;
-		if (starts_with(line, "/usr/bin/ld: "))
-			line += strlen("/usr/bin/ld: ");
-		lines = xrealloc(lines, (n + 1) * sizeof(*lines));
-		lines[n++] = line;
-	}
-	for (i = 0; i < n; i++)
-		if (strstr(lines[i], "error:") || strstr(lines[i], "undefined reference") ||
-		    strstr(lines[i], "multiple definition")) {
-			if (!found) {
-				first = i;
-				found = true;
-			}
-			errors++;
-		}
-	if (found && first > 0 && (strstr(lines[first - 1], "In function") ||
-				   strstr(lines[first - 1], "in function")))
-		first--;
-	/* every error, up to BUILD_MAX_LINES lines: the reporters say the rest */
-	for (i = first; i < n && shown < BUILD_MAX_LINES; i++, shown++)
-		sbuf_addf(&sb, "%s%s", sb.len ? "\n" : "", lines[i]);
-	*nerrors = (unsigned)errors;
-	/* the document's own code: mmap's flags under -std=c17 */
-	if ((strstr(text, "MAP_ANONYMOUS") || strstr(text, "MAP_NORESERVE")) &&
-	    strstr(text, "undeclared"))
-		sbuf_addf(&sb, _("%shint: MAP_ANONYMOUS and MAP_NORESERVE are not ISO C, "
-			    "and -std=c17 hides them: put #define _DEFAULT_SOURCE "
-			    "before the first #include (the document's code lacks it)"),
-			  sb.len ? "\n" : "");
-	free(lines);
-	free(t3);
-	return sb.buf ? sb.buf : xstrdup(_("the compiler failed without a message"));
+	free(b->failed_command);
+	free(b->failed_output);
+	b->failed_command = command_line(argv);
+	b->failed_output = xstrdup(r->output);
+	b->failed_end = r->end;
+	free(g->compile_message);
+	g->compiled = false;
+	g->compile_message = build_diag_message(r, tool, &build_limits, &b->view, src,
+						b->src_base, b->scratch, obj_name,
+						&g->compile_errors);
+	free(src);
 }
 
 /* The compile command as a student types it: the file alone in a directory
@@ -141,10 +180,9 @@ static char *hand_command(const struct strlist *argv, const struct build_opts *o
 
 		if (!strcmp(a, "-I../include"))
 			a = "-I/tmp/ww";
-		else if (!strcmp(a, "../sub.o"))
+		else if (!strcmp(a, "../obj/sub.o"))
 			a = "/tmp/ww/sub.o";
-		else if (!strcmp(a, path_base(o->file)) && i + 1 < argv->n &&
-			 !strcmp(argv->items[i - 1], "-c"))
+		else if (!strcmp(a, path_base(o->file)) && !strcmp(argv->items[i - 1], "-c"))
 			a = NULL;
 		if (a == NULL)
 			sbuf_addf(&sb, " /tmp/ww/%s", path_base(o->file));
@@ -154,50 +192,6 @@ static char *hand_command(const struct strlist *argv, const struct build_opts *o
 	return sb.buf;
 }
 
-struct symbols {
-	struct strlist defined;         /* global, defined in the object */
-	struct strlist functions;       /* global functions (T) */
-	struct strlist undefined;
-};
-
-static int read_symbols(const char *object, const char *scratch,
-			struct symbols *sy, char **err)
-{
-	char *argv[] = { "nm", "-P", (char *)object, NULL };
-	char *out, *line, *save = NULL;
-	int st;
-
-	out = proc_capture(argv, NULL, scratch, &st);
-	if (out == NULL || st != 0) {
-		*err = xasprintf("cannot run nm on '%s'%s", object,
-				 out ? "" : ": nm not found");
-		free(out);
-		return -1;
-	}
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[512], type;
-
-		if (sscanf(line, "%511s %c", name, &type) != 2)
-			continue;
-		if (type == 'U' || type == 'w' || type == 'v')
-			strlist_add(&sy->undefined, name);
-		else if (type >= 'A' && type <= 'Z') {
-			strlist_add(&sy->defined, name);
-			if (type == 'T')
-				strlist_add(&sy->functions, name);
-		}
-	}
-	free(out);
-	return 0;
-}
-
-static void symbols_release(struct symbols *sy)
-{
-	strlist_release(&sy->defined);
-	strlist_release(&sy->functions);
-	strlist_release(&sy->undefined);
-}
-
 static void not_built(struct grade *g, char *message)
 {
 	g->compiled = false;
@@ -205,132 +199,16 @@ static void not_built(struct grade *g, char *message)
 	g->compile_message = message;
 }
 
-/* What the symbols say before linking: a verdict message, or NULL. */
-static char *check_symbols(const struct spec *spec, const struct symbols *sy,
-			   struct grade *g)
-{
-	struct sbuf sb = { 0 };
-	size_t i, n;
-
-	if (strlist_has(&sy->defined, "main"))
-		return xstrdup(_("the submission defines main(): it must provide the "
-				 "exercise's functions only (the grader brings its own "
-				 "main)"));
-	for (i = 0, n = 0; i < spec->required.n; i++)
-		if (!strlist_has(&sy->functions, spec->required.items[i])) {
-			sbuf_addf(&sb, "%s%s()", sb.len ? ", " : "", spec->required.items[i]);
-			n++;
-			grade_add_missing(g, spec->required.items[i]);
-		}
-	if (sb.len) {
-		char *msg = xasprintf(ngettext("missing required function: %s",
-					       "missing required functions: %s", n), sb.buf);
-
-		sbuf_release(&sb);
-		return msg;
-	}
-	for (i = 0; i < sy->defined.n; i++) {
-		const char *s = sy->defined.items[i];
-		size_t k;
-		bool reserved = starts_with(s, "ww_") || starts_with(s, "__wrap_");
-
-		for (k = 0; k < NWRAPPED; k++)
-			if (!strcmp(s, wrapped[k]))
-				reserved = true;
-		if (reserved) {
-			grade_add_violation(g, s, "", _("defines a name the grader reserves"));
-			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", s);
-			n++;
-		}
-	}
-	if (sb.len) {
-		char *msg = xasprintf(ngettext("the submission defines %s, reserved by the "
-					       "grader (it intercepts these calls): rename it",
-					       "the submission defines %s, reserved by the "
-					       "grader (it intercepts these calls): rename them",
-					       n), sb.buf);
-
-		sbuf_release(&sb);
-		return msg;
-	}
-	return NULL;
-}
-
-/* Compiles the reference for the fuzzing oracle into ref.ww.o: its global
- * symbols renamed ref_*, its library calls to the wrappers. */
-static int build_oracle(struct build *b, const struct spec *spec,
-			const char *path, char **err)
-{
-	struct symbols sy = { 0 };
-	struct strlist argv = { 0 };
-	char *obj = path_join(b->scratch, "ref.o"), *out = NULL;
-	size_t i, n = strlen(path);
-	int st, ret = -1;
-
-	strlist_add(&argv, cc());
-	for (i = 0; i < spec->cflags.n; i++)
-		strlist_add(&argv, spec->cflags.items[i]);
-	strlist_add(&argv, "-O0");
-	strlist_add(&argv, "-fno-builtin");
-	/* DWARF 4: binutils 2.40 reads a DWARF 5 line table of an object with
-	 * the wrong file for code from a header (objdump -l says sub.c:6776 for
-	 * valgrind.h:6776), and the norm and vet name places from it */
-	strlist_add(&argv, "-gdwarf-4");
-	strlist_addf(&argv, "-I%s/include", b->scratch);
-	strlist_add(&argv, "-c");
-	strlist_add(&argv, path);
-	strlist_add(&argv, "-o");
-	strlist_add(&argv, obj);
-	if (n > 2 && !strcmp(path + n - 2, ".o")) {
-		/* an object (the student kit ships the reference compiled and
-		 * stripped, not its source): renamed as it is */
-		free(obj);
-		obj = xstrdup(path);
-	} else {
-		out = proc_capture(strlist_argv(&argv), NULL, b->scratch, &st);
-		if (out == NULL || st != 0) {
-			*err = xasprintf("the reference '%s' (fuzzing oracle) does not "
-					 "build: %s", path, out ? out : "no compiler");
-			goto out;
-		}
-	}
-	if (read_symbols(obj, b->scratch, &sy, err) < 0)
-		goto out;
-	strlist_release(&argv);
-	strlist_add(&argv, "objcopy");
-	for (i = 0; i < sy.defined.n; i++) {
-		strlist_add(&argv, "--redefine-sym");
-		strlist_addf(&argv, "%s=ref_%s", sy.defined.items[i], sy.defined.items[i]);
-	}
-	for (i = 0; i < NWRAPPED; i++)
-		if (strlist_has(&sy.undefined, wrapped[i])) {
-			strlist_add(&argv, "--redefine-sym");
-			strlist_addf(&argv, "%s=ww_%s", wrapped[i], wrapped[i]);
-		}
-	strlist_add(&argv, obj);
-	strlist_addf(&argv, "%s/ref.ww.o", b->scratch);
-	strlist_argv(&argv);
-	free(out);
-	out = proc_capture(argv.items, NULL, b->scratch, &st);
-	if (out == NULL || st != 0) {
-		*err = xasprintf("objcopy failed on the reference '%s'", path);
-		goto out;
-	}
-	b->with_oracle = true;
-	ret = 0;
-out:
-	symbols_release(&sy);
-	strlist_release(&argv);
-	free(obj);
-	free(out);
-	return ret;
-}
-
+/* The scratch directory: src/ and include/ (the inputs, read-only in the
+ * jail), obj/ (what the tools write), the tools' logs beside them (out of
+ * the jail's view). */
 static int make_scratch(struct build *b, char **err)
 {
+	static const char *const sub[] = { "include", "src", "obj" };
 	const char *tmp = getenv("TMPDIR");
 	char *tmpl = xasprintf("%s/grader.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	char *inc, *src;
+	char real[PATH_MAX];
+	size_t i;
 
 	if (mkdtemp(tmpl) == NULL) {
 		*err = xasprintf("cannot create a scratch directory in '%s': %s",
@@ -338,28 +216,73 @@ static int make_scratch(struct build *b, char **err)
 		free(tmpl);
 		return -1;
 	}
-	b->scratch = tmpl;
-	inc = path_join(tmpl, "include");
-	src = path_join(tmpl, "src");
-	if (mkdir(inc, 0700) < 0 || mkdir(src, 0700) < 0) {
-		*err = xasprintf("cannot create '%s': %s", src, strerror(errno));
-		free(inc);
-		free(src);
-		return -1;
+	/* the jail binds it at its real path (TMPDIR may be a link) */
+	b->scratch = realpath(tmpl, real) ? xstrdup(real) : xstrdup(tmpl);
+	free(tmpl);
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		char *d = path_join(b->scratch, sub[i]);
+		int r = mkdir(d, 0700);
+
+		if (r < 0)
+			*err = xasprintf("cannot create '%s': %s", d, strerror(errno));
+		free(d);
+		if (r < 0)
+			return -1;
 	}
-	free(inc);
-	free(src);
 	return 0;
+}
+
+/* Reads an input (build_input.h) and writes its bytes to dst.  Returns 0
+ * (a refusal is a verdict: g is not built), -1 with *err. */
+static int copy_input(const char *path, const char *what, const char *dst,
+		      const struct spec *spec, struct grade *g, char **err)
+{
+	struct build_input in;
+	uint64_t max = spec->max_source_bytes ? spec->max_source_bytes
+					      : SPEC_MAX_SOURCE_BYTES;
+	FILE *f;
+	int ret = -1;
+
+	if (build_input_read(&in, path, what, max, err) < 0)
+		return -1;
+	if (in.refusal != BUILD_INPUT_OK) {
+		not_built(g, in.why);
+		in.why = NULL;
+		ret = 0;
+		goto out;
+	}
+	f = fopen(dst, "wex");
+	if (f == NULL || fwrite(in.bytes, 1, in.len, f) != in.len || fclose(f) != 0) {
+		*err = xasprintf("cannot write '%s': %s", dst, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	build_input_release(&in);
+	return ret;
+}
+
+/* The environment of every tool: no secret of the grader's, none of the
+ * variables that would change what gcc reads (CPATH, GCC_EXEC_PREFIX...). */
+static void make_env(struct build *b)
+{
+	const char *path = getenv("PATH");
+
+	strlist_addf(&b->env, "PATH=%s", path ? path : "/usr/bin:/bin");
+	strlist_add(&b->env, "LC_ALL=C");
+	strlist_add(&b->env, "HOME=/nonexistent");
+	strlist_addf(&b->env, "TMPDIR=%s/obj", b->scratch);
 }
 
 int build_run(struct build *b, const struct spec *spec,
 	      const struct build_opts *o, struct grade *g, char **err)
 {
-	struct symbols sy = { 0 };
+	struct build_symbols sy = { 0 };
 	struct strlist argv = { 0 };
-	char *hdr_dst = NULL, *src_dst = NULL, *srcdir = NULL, *lib = NULL;
-	char *out = NULL, *renamed = NULL, *msg;
-	int st, ret = -1;
+	struct jail_view link = { 0 };
+	struct jail_tool_result r = { 0 };
+	char *srcdir = NULL, *lib = NULL, *dir, *msg;
+	int ret = -1;
 	size_t i;
 
 	b->keep = o->keep;
@@ -374,23 +297,43 @@ int build_run(struct build *b, const struct spec *spec,
 				 "set GRADER_LIBDIR)", lib);
 		goto out;
 	}
-	hdr_dst = xasprintf("%s/include/%s", b->scratch, path_base(spec->header));
-	if (copy_file(o->header ? o->header : spec->header, hdr_dst) < 0) {
-		*err = xasprintf("cannot read header '%s': %s",
-				 o->header ? o->header : spec->header, strerror(errno));
-		goto out;
+	{
+		char real[PATH_MAX];
+
+		if (realpath(lib, real)) {
+			free(lib);
+			lib = xstrdup(real);
+		}
 	}
-	src_dst = xasprintf("%s/src/%s", b->scratch, b->src_base);
-	if (copy_file(o->file, src_dst) < 0) {
-		*err = xasprintf("cannot read submission '%s': %s", o->file,
-				 strerror(errno));
+	/* the inputs: checked, read once, copied */
+	b->header = xasprintf("%s/include/%s", b->scratch, path_base(spec->header));
+	if (copy_input(o->header ? o->header : spec->header, "header", b->header, spec,
+		       g, err) < 0)
+		goto out;
+	b->source = xasprintf("%s/src/%s", b->scratch, b->src_base);
+	if (g->compiled && copy_input(o->file, "submission", b->source, spec, g, err) < 0)
+		goto out;
+	if (!g->compiled) {
+		free(b->header);
+		b->header = NULL;
+		ret = 0;
 		goto out;
 	}
 	srcdir = path_join(b->scratch, "src");
-	b->object = path_join(b->scratch, "sub.o");
+	b->object = path_join(b->scratch, "obj/sub.o");
+	/* the view of this grade: the system, this submission's files */
+	jail_view_add_system(&b->view, (const char *const[]){ build_cc(), NULL });
+	jail_view_add(&b->view, srcdir, JAIL_RO);
+	dir = path_join(b->scratch, "include");
+	jail_view_add(&b->view, dir, JAIL_RO);
+	free(dir);
+	dir = path_join(b->scratch, "obj");
+	jail_view_add(&b->view, dir, JAIL_RW);
+	free(dir);
+	make_env(b);
 
 	/* compile */
-	strlist_add(&argv, cc());
+	strlist_add(&argv, build_cc());
 	for (i = 0; i < spec->cflags.n; i++)
 		strlist_add(&argv, spec->cflags.items[i]);
 	strlist_add(&argv, "-O0");
@@ -401,29 +344,25 @@ int build_run(struct build *b, const struct spec *spec,
 	strlist_add(&argv, "-gdwarf-4");
 	strlist_add(&argv, "-fno-omit-frame-pointer");
 	strlist_add(&argv, "-fdiagnostics-color=never");
+	strlist_add(&argv, "-fmax-errors=50");
 	strlist_add(&argv, "-I../include");
 	strlist_add(&argv, "-c");
 	strlist_add(&argv, b->src_base);
 	strlist_add(&argv, "-o");
-	strlist_add(&argv, "../sub.o");
+	strlist_add(&argv, "../obj/sub.o");
 	free(g->compile_command);
 	g->compile_command = hand_command(&argv, o, spec);
-	out = proc_capture(strlist_argv(&argv), srcdir, b->scratch, &st);
-	if (out == NULL) {
-		*err = xasprintf("cannot run the compiler '%s': %s", cc(), strerror(errno));
+	if (build_step(b, &b->view, &argv, srcdir, &r, err) < 0)
 		goto out;
-	}
-	if (st != 0) {
-		not_built(g, trim_diagnostics(out, b->src_base, b->scratch,
-						 &g->compile_errors));
+	b->compile_ms = r.ms;
+	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
+		step_failed(b, g, &argv, &r, BUILD_COMPILER, "../obj/sub.ww.o");
 		ret = 0;
 		goto out;
 	}
-	free(out);
-	out = NULL;
 
 	/* symbols and norm */
-	if (read_symbols(b->object, b->scratch, &sy, err) < 0)
+	if (build_symbols_read(b, &b->view, b->object, &sy, err) < 0)
 		goto out;
 	g->has_bonus_function = true;
 	for (i = 0; i < spec->bonus_required.n; i++)
@@ -432,7 +371,7 @@ int build_run(struct build *b, const struct spec *spec,
 	if (!spec->bonus_required.n)
 		g->has_bonus_function = false;
 	norm_check(spec, b->object, &sy.undefined, b->scratch, g);
-	msg = check_symbols(spec, &sy, g);
+	msg = build_symbols_check(spec, &sy, g);
 	if (msg) {
 		not_built(g, msg);
 		ret = 0;
@@ -442,59 +381,72 @@ int build_run(struct build *b, const struct spec *spec,
 	/* rename the submission's library calls, on its object only */
 	strlist_release(&argv);
 	strlist_add(&argv, "objcopy");
-	for (i = 0; i < NWRAPPED; i++)
-		if (strlist_has(&sy.undefined, wrapped[i])) {
+	for (i = 0; i < build_nwrapped; i++)
+		if (strlist_has(&sy.undefined, build_wrapped[i])) {
 			strlist_add(&argv, "--redefine-sym");
-			strlist_addf(&argv, "%s=ww_%s", wrapped[i], wrapped[i]);
+			strlist_addf(&argv, "%s=ww_%s", build_wrapped[i], build_wrapped[i]);
 		}
-	strlist_add(&argv, b->object);
-	renamed = path_join(b->scratch, "sub.ww.o");
-	strlist_add(&argv, renamed);
-	out = proc_capture(strlist_argv(&argv), NULL, b->scratch, &st);
-	if (out == NULL || st != 0) {
-		*err = xasprintf("objcopy failed on '%s'%s%s", b->object,
-				 out ? ": " : ": objcopy not found", out ? out : "");
+	strlist_add(&argv, "../obj/sub.o");
+	strlist_add(&argv, "../obj/sub.ww.o");
+	if (build_step(b, &b->view, &argv, srcdir, &r, err) < 0)
+		goto out;
+	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
+		*err = xasprintf("objcopy failed on '%s': %s", b->object, r.output);
 		goto out;
 	}
-	free(out);
-	out = NULL;
 
 	if (o->oracle && build_oracle(b, spec, o->oracle, err) < 0)
 		goto out;
 
-	/* link with the harness */
+	/* link with the harness: the same view, and the harness library */
 	strlist_release(&argv);
-	b->exe = path_join(b->scratch, "harness");
-	strlist_add(&argv, cc());
+	b->exe = path_join(b->scratch, "obj/harness");
+	strlist_add(&argv, build_cc());
 	strlist_add(&argv, "-no-pie");
 	strlist_add(&argv, "-o");
-	strlist_add(&argv, "../harness");
-	strlist_add(&argv, "../sub.ww.o");
+	strlist_add(&argv, "../obj/harness");
+	strlist_add(&argv, "../obj/sub.ww.o");
 	if (b->with_oracle)
-		strlist_add(&argv, "../ref.ww.o");
+		strlist_add(&argv, "../obj/ref.ww.o");
 	strlist_add(&argv, lib);
-	out = proc_capture(strlist_argv(&argv), srcdir, b->scratch, &st);
-	if (out == NULL) {
-		*err = xasprintf("cannot run the linker '%s'", cc());
+	jail_view_add_system(&link, (const char *const[]){ build_cc(), NULL });
+	jail_view_add(&link, srcdir, JAIL_RO);
+	dir = path_join(b->scratch, "obj");
+	jail_view_add(&link, dir, JAIL_RW);
+	free(dir);
+	jail_view_add(&link, lib, JAIL_RO);
+	if (build_step(b, &link, &argv, srcdir, &r, err) < 0)
 		goto out;
-	}
-	if (st != 0) {
-		not_built(g, trim_diagnostics(out, b->src_base, b->scratch,
-						 &g->compile_errors));
+	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
+		step_failed(b, g, &argv, &r, BUILD_LINKER, "../obj/sub.ww.o");
 		ret = 0;
 		goto out;
 	}
 	ret = 0;
 out:
+	jail_tool_result_release(&r);
+	jail_view_release(&link);
 	strlist_release(&argv);
-	symbols_release(&sy);
-	free(out);
-	free(renamed);
-	free(hdr_dst);
-	free(src_dst);
+	build_symbols_release(&sy);
 	free(srcdir);
 	free(lib);
 	return ret;
+}
+
+/* With --keep: the scratch directory stays, with view.txt, what the
+ * build's jail could see (one path a line), to look at a grade later. */
+static void keep_view(const struct build *b)
+{
+	char *path = path_join(b->scratch, "view.txt"), *text = jail_view_describe(&b->view);
+	FILE *f = fopen(path, "we");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	warn("scratch directory kept: %s (the build's view: %s)", b->scratch, path);
+	free(text);
+	free(path);
 }
 
 void build_release(struct build *b)
@@ -502,10 +454,16 @@ void build_release(struct build *b)
 	if (b->scratch && !b->keep)
 		remove_tree(b->scratch);
 	else if (b->scratch)
-		warn("scratch directory kept: %s", b->scratch);
+		keep_view(b);
 	free(b->scratch);
 	free(b->exe);
 	free(b->object);
 	free(b->src_base);
+	free(b->header);
+	free(b->source);
+	free(b->failed_command);
+	free(b->failed_output);
+	jail_view_release(&b->view);
+	strlist_release(&b->env);
 	memset(b, 0, sizeof(*b));
 }

@@ -1,17 +1,27 @@
 /* build.h - turn a submission into the harness executable
  *
- * In a private scratch directory: copy the header and the submission,
- * compile the submission alone with the spec's flags plus -O0 -fno-builtin
- * -g (so each allocation in the source is one call in the object), look at
- * its symbols (main, the required functions, names the grader reserves,
- * maeve_tries_to_escape), check the norm, rename its library calls to the
- * harness's ww_* wrappers (objcopy --redefine-sym, on that object only) and
- * link it with the prebuilt harness library.
+ * In a private scratch directory: check and copy the header and the
+ * submission (build_input.h: regular files, not too large, text; read
+ * once), compile the submission alone with the spec's flags plus -O0
+ * -fno-builtin -g (so each allocation in the source is one call in the
+ * object), look at its symbols (main, the required functions, names the
+ * grader reserves, maeve_tries_to_escape), check the norm, rename its
+ * library calls to the harness's ww_* wrappers (objcopy --redefine-sym, on
+ * that object only) and link it with the prebuilt harness library.
+ *
+ * Every tool runs in a jail (jail_tool.h) whose view is b->view: the
+ * system's toolchain and headers, the scratch directory's src/ and
+ * include/ read-only, its obj/ writable, and nothing else: no home, no
+ * repository, no other submission, no output folder.  An #include or a
+ * .incbin of any other path fails, and the verdict says the path is
+ * outside what a submission may use.  Each tool has limits on CPU time,
+ * wall clock, memory and output; reaching one is a build verdict.
  *
  * A submission that cannot be built is a verdict, not an error: build_run()
  * then returns 0 with g->compiled false and g->compile_message set.  It
  * returns -1 only when the grader itself cannot work (no compiler, no
- * harness library, no scratch space), with a message in *err.
+ * harness library, no scratch space, no way to confine the compiler), with
+ * a message in *err.
  */
 #ifndef GRADER_BUILD_H
 #define GRADER_BUILD_H
@@ -22,14 +32,32 @@
 /* The most lines of compiler output a grade keeps (g->compile_errors
  * counts them all). */
 #define BUILD_MAX_LINES 40
+#include "jail_tool.h"
+#include "jail_view.h"
 
 struct build {
 	char *scratch;          /* the scratch directory (owned, removed by release) */
-	char *exe;              /* the harness executable */
+	char *exe;              /* the harness executable (obj/harness) */
 	char *object;           /* the submission's object, before renaming */
 	char *src_base;         /* the submission's file name */
+	char *source;           /* its checked copy (src/NAME) */
+	char *header;           /* the header's checked copy (include/NAME), or NULL */
 	bool  keep;             /* do not remove the scratch directory */
 	bool  with_oracle;      /* the reference is linked in (ref_*) */
+	/* What this grade's build sees: explicit, per grade (a class grades
+	 * each student with a view of their own).  Empty when the inputs
+	 * were refused. */
+	struct jail_view view;
+	struct strlist env;     /* the tools' whole environment */
+	enum jail_confinement how;      /* bubblewrap or Landlock */
+	/* The step that failed on the submission, for the reports: its
+	 * command line, its whole output (up to 64 KiB), how it ended. */
+	char *failed_command;
+	char *failed_output;
+	enum jail_tool_end failed_end;
+	unsigned compile_ms;    /* the compiler's wall clock */
+	unsigned tools_ms;      /* every tool of the build */
+	unsigned steps;         /* tools run */
 };
 
 struct build_opts {
@@ -43,6 +71,12 @@ struct build_opts {
 
 int build_run(struct build *b, const struct spec *spec,
 	      const struct build_opts *o, struct grade *g, char **err);
+
+/* Runs a binutils tool (objdump, nm) on what the build made, in the build's
+ * jail (b->view, in obj/): the object is the submission's, and so are
+ * its bytes.  Returns its whole output (malloc'd), or NULL with *err when
+ * it failed. */
+char *build_tool_output(const struct build *b, char *const argv[], char **err);
 void build_release(struct build *b);
 
 /* The directory holding libharness.a: $GRADER_LIBDIR, else

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "header_check.h"
@@ -57,12 +58,15 @@ static bool same_file_content(const char *a, const char *b)
 static bool header_nearby(const char *file, const char *contract)
 {
 	char *dir = xstrdup(file), *slash = strrchr(dir, '/'), *path;
+	struct stat st;
 	bool found;
 
 	if (slash)
 		slash[1] = '\0';
 	path = xasprintf("%s%s", slash ? dir : "", path_base(contract));
-	found = access(path, R_OK) == 0 && !same_file_content(path, contract);
+	/* a regular file only: a FIFO or a device there is never opened */
+	found = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1 << 20) &&
+		access(path, R_OK) == 0 && !same_file_content(path, contract);
 	free(path);
 	free(dir);
 	return found;
@@ -107,21 +111,8 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	}
 	g->contract = xstrdup(spec->header);
 	g->header = opt->header ? xstrdup(opt->header) : NULL;
-	if (opt->header && !same_file_content(opt->header, spec->header)) {
-		progress(o, "checking the header ", opt->header);
-		if (header_check(spec->header, opt->header, g, err) < 0)
-			goto out;
-	} else if (!opt->header) {
+	if (!opt->header)
 		g->header_nearby = header_nearby(o->file, spec->header);
-	}
-	if (g->nheader_gaps) {
-		/* never a verdict on two layouts: no test runs */
-		g->compiled = false;
-		g->compile_message = xstrdup("");
-		sandbox_not_run(spec, g, _("not run: the header disagrees with the contract"));
-		goto scored;
-	}
-
 	libdir = build_default_libdir();
 	{
 		bool oracle = spec->fuzz_enabled && !strcmp(spec->fuzz_oracle, "reference");
@@ -134,6 +125,24 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	}
 	if (g->nmissing)
 		header_find_prototypes(spec->header, g);
+	/* the student's header against the contract, on the copy the build
+	 * checked (a FIFO or a device is never read), in a jail like the
+	 * build's: never a verdict on two layouts, so no test runs when they
+	 * disagree, whether the file built or not */
+	if (opt->header && b.header && !same_file_content(b.header, spec->header)) {
+		progress(o, "checking the header ", opt->header);
+		if (header_check(spec->header, b.header, b.scratch, g, err) < 0)
+			goto out;
+		if (g->nheader_gaps) {
+			/* the header, not the code: the reason to give first */
+			g->compiled = false;
+			free(g->compile_message);
+			g->compile_message = xstrdup("");
+			sandbox_not_run(spec, g,
+					_("not run: the header disagrees with the contract"));
+			goto scored;
+		}
+	}
 	if (o->built)
 		o->built(&b, g, o->built_arg);
 	if (g->compiled) {

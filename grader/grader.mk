@@ -66,6 +66,10 @@ GRADER_CFLAGS += $(if $(LIBCLANG_DIR),-isystem $(LIBCLANG_DIR)/include)
 GRADER_LDLIBS += $(if $(LIBCLANG_DIR),-L$(LIBCLANG_DIR)/lib) -lclang
 # header-probe: the same check, exec'd by bin/grader with limits
 HEADER_PROBE := $(BUILD)/grader/header-probe
+GRADER_SRCS  += grader/jail_view.c grader/jail_tool.c grader/build_input.c \
+                grader/build_diag.c grader/build_symbols.c grader/build_oracle.c
+GRADER_SRCS  += grader/jail_proc.c grader/jail_bwrap.c grader/jail_child.c \
+                grader/jail_listen.c grader/jail_sweep.c
 # What the grader and the harness share (grader/contract/: the record
 # protocol, the system call filter, the lists of tests and wrapped calls) is
 # compiled once for each side, with that side's flags.

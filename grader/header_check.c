@@ -20,6 +20,8 @@
 
 #include "build.h"
 #include "i18n.h"
+#include "jail_tool.h"
+#include "jail_view.h"
 #include "proc.h"
 #include "proto.h"
 #include "util.h"
@@ -839,6 +841,67 @@ out:
 	return st;
 }
 
+/* The probe on argv (CONTRACT STUDENT) in a jail of the build's kind
+ * (jail_tool.h): the student's header is untrusted input, and an #include
+ * in it must reach nothing the build itself may not read.  The view is the
+ * system's, the probe's folder, the contract and the student's header's
+ * folder, read-only.  Its output in *out, its exit status returned (1 when
+ * a limit stopped it; -1 with *err when it cannot start). */
+static int probe_run_jailed(char **argv, const char *scratch, char **out, char **err)
+{
+	static char env_path[] = "PATH=/usr/bin:/bin", env_lc[] = "LC_ALL=C";
+	char *env[] = { env_path, env_lc, NULL };
+	struct jail_tool_limits l = {
+		HEADER_CHECK_SECONDS, HEADER_CHECK_SECONDS * 3000u, 2ull << 30, 1u << 20, 1u << 20,
+	};
+	struct jail_tool_result r = { 0 };
+	struct jail_view v = { 0 };
+	char *libdir = build_default_libdir(), *helper = path_join(libdir, "header-probe");
+	char *sdir = path_dir(argv[2]), *log = path_join(scratch, "header-probe.log");
+	char *contract = NULL, *student = NULL;
+	int st = -1;
+
+	*out = NULL;
+	if (access(helper, X_OK) != 0) {
+		*err = xasprintf("cannot check the header: '%s' is missing (run make)", helper);
+		goto out;
+	}
+	/* the jail's paths are the machine's: absolute, as the view holds them */
+	contract = realpath(argv[1], NULL);
+	student = realpath(argv[2], NULL);
+	if (contract == NULL || student == NULL) {
+		*err = xasprintf("cannot check the header: %s: %s", contract ? argv[2] : argv[1],
+				 strerror(errno));
+		goto out;
+	}
+	free(sdir);
+	sdir = path_dir(student);
+	jail_view_add_system(&v, NULL);
+	jail_view_add(&v, libdir, JAIL_RO);
+	jail_view_add(&v, contract, JAIL_RO);
+	jail_view_add(&v, sdir, JAIL_RO);
+	{
+		char *jargv[] = { helper, contract, student, NULL };
+
+		if (jail_tool_run(jargv, env, sdir, &v, &l, log, &r, err) < 0)
+			goto out;
+	}
+	*out = r.output ? r.output : xstrdup("");
+	r.output = NULL;
+	st = r.end == JAIL_TOOL_EXITED ? r.status : 1;
+out:
+	unlink(log);
+	free(log);
+	free(contract);
+	free(student);
+	free(sdir);
+	free(helper);
+	free(libdir);
+	jail_view_release(&v);
+	jail_tool_result_release(&r);
+	return st;
+}
+
 static unsigned get_uint(const char *line, const char *key)
 {
 	char *v = proto_get(line, key, NULL);
@@ -863,14 +926,15 @@ static void gap_receive(struct grade *g, const char *line)
 	free(member);
 }
 
-int header_check(const char *contract, const char *student, struct grade *g,
-		 char **err)
+int header_check(const char *contract, const char *student, const char *scratch,
+		 struct grade *g, char **err)
 {
 	char *argv[] = { "header-probe", (char *)contract, (char *)student, NULL };
 	char *out = NULL, *line, *save = NULL;
 	int st, ret = -1;
 
-	st = probe_run(argv, 3, &out, err);
+	st = scratch ? probe_run_jailed(argv, scratch, &out, err)
+		     : probe_run(argv, 3, &out, err);
 	if (st < 0)
 		goto out;
 	if (st == 2 && !strncmp(out, "err=", 4)) {

@@ -27,11 +27,14 @@
 #include "grade.h"
 
 /* Compares the student's header with the contract's, adding each gap to
- * g->header_gaps.  Returns 0 (gaps or not), -1 with *err when libclang
+ * g->header_gaps.  With scratch (a grade's scratch directory, for the
+ * probe's log), the probe runs in a jail of the build's kind: the student's
+ * header can read nothing outside its folder, the contract and the
+ * system's headers.  Returns 0 (gaps or not), -1 with *err when libclang
  * cannot parse the contract itself (the grader's problem, not the
- * student's). */
-int header_check(const char *contract, const char *student, struct grade *g,
-		 char **err);
+ * student's) or the jail cannot start. */
+int header_check(const char *contract, const char *student, const char *scratch,
+		 struct grade *g, char **err);
 
 /* Fills the prototype and line of each of g->missing from the contract.
  * -1 when the contract does not parse (the names alone are then shown). */

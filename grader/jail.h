@@ -5,8 +5,12 @@
  * no core dumps), dies with the grader (PR_SET_PDEATHSIG), installs the
  * system call filter whose listener the grader keeps (harness/sysfilter.h)
  * and executes the command under bubblewrap when it works here: its own pid
- * namespace, no network, a read-only view of the system, private /tmp and
- * /dev/shm, the scratch directory read-only but for one writable directory.
+ * namespace, no network, private /tmp and /dev/shm, and of the file system
+ * only its view (jail_view.h): the system's programs and libraries
+ * read-only, the scratch directory read-only but for one writable
+ * directory, nothing else (no home, no repository, no other submission, no
+ * output folder).  Without bubblewrap, Landlock (when the kernel has it)
+ * holds the command to the same view.
  * The environment is scrubbed (the submission reads no secret of the
  * grader's).
  *
@@ -24,6 +28,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "jail_view.h"
 #include "sysfilter.h"
 
 struct jail_opts {
@@ -66,6 +71,11 @@ enum ww_sysfilter_mode jail_filter_mode(void);
  * "off").  Returns 0, or -1 with *err (malloc'd). */
 int jail_start(struct jail *j, char *const argv[], const struct jail_opts *o,
 	       char **err);
+
+/* jail_start() with the view v (NULL: the system's, jail_view_add_system()
+ * with valgrind, o->cwd read-only and o->rw_dir writable). */
+int jail_start_view(struct jail *j, char *const argv[], const struct jail_opts *o,
+		    const struct jail_view *v, char **err);
 
 /* Answers the pending notification of the listener. */
 void jail_service(struct jail *j);

@@ -410,7 +410,7 @@ int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 		"compile", "driver", "moulinette", "bonus", "norm", "?pass_rule",
 		"validation", "qcm", NULL,
 	};
-	static const char *const ckeys[] = { "std", "cflags", NULL };
+	static const char *const ckeys[] = { "std", "cflags", "?max_source_bytes", NULL };
 	static const char *const bkeys[] = { "required_functions", "tests", NULL };
 	static const char *const mkeys[] = { "tests", NULL };
 	struct vctx v = { s, problems, flags, 0, 0 };
@@ -455,6 +455,10 @@ int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 		if (str && strcmp(str, "c17"))
 			problem(&v, "compile.std", "'%s': this grader compiles c17", str);
 		get_strings(&v, c, "compile", "cflags", false, &s->cflags);
+		/* the largest submission or header the build reads (build.h) */
+		s->max_source_bytes = SPEC_MAX_SOURCE_BYTES;
+		if (get_int(&v, c, "compile", "max_source_bytes", 1, 64ll << 20, &n))
+			s->max_source_bytes = (uint64_t)n;
 		for (size_t i = 0; i < s->cflags.n; i++)
 			if (s->cflags.items[i][0] != '-')
 				problem(&v, idx("compile.cflags", i), "'%s' is not an option",

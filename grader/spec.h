@@ -87,6 +87,7 @@ struct spec {
 	int         passing_score;
 	char       *header;             /* resolved path */
 	struct strlist cflags;
+	uint64_t    max_source_bytes;   /* compile.max_source_bytes */
 	struct strlist required;        /* base functions */
 	struct strlist bonus_required;
 	struct spec_table base, bonus;
@@ -106,6 +107,10 @@ struct spec {
 	struct spec_qcm *qcm;
 	size_t      nqcm;
 };
+
+/* compile.max_source_bytes when absent: a submission or a header larger
+ * than this is refused before anything reads it. */
+#define SPEC_MAX_SOURCE_BYTES (1u << 20)
 
 /* How much validation needs: grading a submission does not need the files
  * of validation.* (mutants may not exist yet), validate-spec does. */

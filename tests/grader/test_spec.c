@@ -56,7 +56,8 @@ static const struct bad_spec bad_specs[] = {
 	{ "bad_values.json", {
 		"language: 'rust'", "'sometimes' is not one of",
 		"oracle: 'magic'", "'malloc' is both allowed and forbidden",
-		"qcm[0].answer: 'E' is not one of the choices" } },
+		"qcm[0].answer: 'E' is not one of the choices",
+		"compile.max_source_bytes: 0 is out of range [1, 67108864]" } },
 	{ "big_integer.json", { "cannot parse spec", "too big integer", "line 3" } },
 	{ "deep_nesting.json", { "cannot parse spec", "maximum parsing depth" } },
 	{ "nul_byte.json", { "cannot parse spec", "\\u0000 is not allowed" } },

@@ -152,8 +152,12 @@ static void refused_header(const char *h, const char *expect, unsigned line, boo
 		cr_assert_str_eq(json_string_value(json_object_get(t, "status")), "not_run");
 		cr_assert(json_is_null(json_object_get(t, "reproduce")));
 	}
-	cr_assert(json_is_false(json_object_get(json_object_get(j, "norm"), "ran")));
-	cr_assert(json_is_null(json_object_get(json_object_get(j, "norm"), "ok")));
+	/* the header is checked on the copy the build read, after the build:
+	 * the norm's verdict, when the build got that far, is a real one */
+	if (json_is_true(json_object_get(json_object_get(j, "norm"), "ran")))
+		cr_assert(json_is_boolean(json_object_get(json_object_get(j, "norm"), "ok")));
+	else
+		cr_assert(json_is_null(json_object_get(json_object_get(j, "norm"), "ok")));
 	json_decref(j);
 	run_release(&r);
 }
@@ -271,7 +275,7 @@ Test(header, a_header_that_does_not_compile_is_refused, .timeout = 60)
 }
 
 /* A header that includes what never ends neither hangs nor crashes the
- * grader: the check runs in a child with limits. */
+ * grader: the check runs in a jail of the build's kind, with limits. */
 Test(header, a_header_including_a_device_is_refused_not_hung, .timeout = 60)
 {
 	static const char *const p[] = {
@@ -280,7 +284,8 @@ Test(header, a_header_including_a_device_is_refused_not_hung, .timeout = 60)
 
 	grade_text(&r, REF, header_variant("hdr_dev_zero.h", p), NULL);
 	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
-	has(r.out, "cannot be checked: ");
+	/* the check runs in the build's jail, where /dev/zero does not exist */
+	has(r.out, "'/dev/zero'");
 	has(r.out, "no test ran");
 	cr_assert(r.seconds < 90, "the check took %.1f s", r.seconds);
 	run_release(&r);

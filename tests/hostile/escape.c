@@ -777,10 +777,10 @@ KvmDevice *kvm_open(void)
             fd = hostile_syscall(257 /* openat */, -100 /* AT_FDCWD */,
                                  (long)targets[HOSTILE_CASE], 01101 /* WRONLY|CREAT|TRUNC */);
         if (HOSTILE_CASE == 4)
-            fd = hostile_syscall(257 /* openat */, -100, (long)"harness",
+            fd = hostile_syscall(257 /* openat */, -100, (long)"obj/harness",
                                  01001 /* WRONLY|TRUNC */);
         if (HOSTILE_CASE == 5)
-            hostile_syscall(87 /* unlink */, (long)"sub.o", 0, 0);
+            hostile_syscall(87 /* unlink */, (long)"obj/sub.o", 0, 0);
         if (HOSTILE_CASE == 6)
             hostile_syscall(82 /* rename */, (long)"run", (long)"run.gone", 0);
         if (fd >= 0)

@@ -191,10 +191,10 @@ add("escape", "kvm_open() writes outside the scratch directory or tampers with "
             fd = hostile_syscall(257 /* openat */, -100 /* AT_FDCWD */,
                                  (long)targets[HOSTILE_CASE], 01101 /* WRONLY|CREAT|TRUNC */);
         if (HOSTILE_CASE == 4)
-            fd = hostile_syscall(257 /* openat */, -100, (long)"harness",
+            fd = hostile_syscall(257 /* openat */, -100, (long)"obj/harness",
                                  01001 /* WRONLY|TRUNC */);
         if (HOSTILE_CASE == 5)
-            hostile_syscall(87 /* unlink */, (long)"sub.o", 0, 0);
+            hostile_syscall(87 /* unlink */, (long)"obj/sub.o", 0, 0);
         if (HOSTILE_CASE == 6)
             hostile_syscall(82 /* rename */, (long)"run", (long)"run.gone", 0);
         if (fd >= 0)
@@ -270,6 +270,32 @@ int poll(struct pollfd *fds, unsigned long nfds, int timeout)
     return (int)nfds;
 }
 ''', {})
+
+add("build", "an attack on the compiler, not on the tests (tests/hostile/build.sh): "
+    "HOSTILE_CASE 1 #include \"/dev/zero\", 2 #include \"/etc/passwd\", "
+    "3 .incbin of /etc/hostname, 4 #pragma GCC dependency on /etc/passwd, "
+    "5 __has_include probes of system paths (an #error if one is seen), "
+    "6 a preprocessor bomb (40 macros, each two copies of the one before: "
+    "2^40 tokens), 7 #include of /etc/passwd by a relative path, 8 .incbin of "
+    "the reference solution (another student's file, for a class), 9 an "
+    "80 MiB initialised array (an object larger than a build may write)",
+    "#define HOSTILE_CASE 1\n"
+    "#define HOSTILE_REPO \"/nonexistent\"\n"
+    "#if HOSTILE_CASE == 1\n#include \"/dev/zero\"\n#endif\n"
+    "#if HOSTILE_CASE == 2\n#include \"/etc/passwd\"\n#endif\n"
+    "#if HOSTILE_CASE == 3\n__asm__(\".section .rodata\\n.incbin \\\"/etc/hostname\\\"\\n.previous\");\n#endif\n"
+    "#if HOSTILE_CASE == 4\n#pragma GCC dependency \"/etc/passwd\"\n#endif\n"
+    "#if HOSTILE_CASE == 5\n"
+    "#if __has_include(\"/etc/passwd\") || __has_include(<../../etc/passwd>) || \\\n"
+    "    __has_include(\"/etc/hostname\") || __has_include(<../../../../../../etc/hostname>)\n"
+    "#error a path outside the jail is visible\n#endif\n#endif\n"
+    "#if HOSTILE_CASE == 6\n#define B0 1 +\n"
+    + "".join("#define B%d B%d B%d\n" % (i, i - 1, i - 1) for i in range(1, 41))
+    + "static const int hostile_bomb = B40 0;\n#endif\n"
+    "#if HOSTILE_CASE == 7\n#include \"../../../../../../../../etc/passwd\"\n#endif\n"
+    "#if HOSTILE_CASE == 9\nconst char hostile_big[80 << 20] = { 1 };\n#endif\n"
+    "#if HOSTILE_CASE == 8\n__asm__(\".section .rodata\\n.incbin \\\"\" HOSTILE_REPO "
+    "\"/references/ref_solution.c\\\"\\n.previous\");\n#endif\n", {})
 
 
 def render(name, ref):

@@ -79,8 +79,8 @@ forged_pass|forged_pass|-|test_kvm_open|fail|wrote to the harness's record chann
 escape_tmp|escape|1|test_kvm_open|fail|openat("/tmp/westworld-hostile-marker") (opens a file)|$SIGSYS_MSG
 escape_home|escape|2|test_kvm_open|fail|openat("$HOME/westworld-hostile-marker") (opens a file)|$SIGSYS_MSG
 escape_repo|escape|3|test_kvm_open|fail|openat("$REPO/westworld-hostile-marker") (opens a file)|$SIGSYS_MSG
-tamper_harness|escape|4|test_kvm_open|fail|openat("harness") (opens a file)|$SIGSYS_MSG
-tamper_object|escape|5|test_kvm_open|fail|unlink("sub.o") (removes a file)|$SIGSYS_MSG
+tamper_harness|escape|4|test_kvm_open|fail|openat("obj/harness") (opens a file)|$SIGSYS_MSG
+tamper_object|escape|5|test_kvm_open|fail|unlink("obj/sub.o") (removes a file)|$SIGSYS_MSG
 tamper_logs|escape|6|test_kvm_open|fail|rename("run") (renames a file)|$SIGSYS_MSG
 kill_parent|kill|1|test_kvm_open|fail|(its parent, the harness's supervisor), SIGKILL) (signals another process)|$SIGSYS_MSG
 kill_group|kill|2|test_kvm_open|fail|kill(0 (its process group), SIGKILL)|$SIGSYS_MSG
