@@ -87,6 +87,7 @@ solutions-test: $(MAIN_BINS)
 -include tests/hostile/hostile.mk
 -include fuzz/fuzz.mk
 -include tests/coverage/coverage.mk
+-include tests/mutate/mutate.mk
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
@@ -95,7 +96,7 @@ mutants-check:
 	$(Q)python3 tools/mutants.py --check
 
 test: mutants-check solutions-test unit-test grader-test grader-valgrind examples-test coverage \
-      pack-test hostile-test
+      pack-test hostile-test mutate-test
 
 # The kill matrix on stdout; for CI, the JUnit and Stryker reports in
 # $(VALIDATE_OUT).  Exit status non-zero unless every expectation holds.
@@ -108,6 +109,8 @@ validate: bin/grader
 	$(Q)bin/grader mutants -r $(REF) -s $(SPEC) --validate \
 		--junit $(VALIDATE_OUT)/junit.xml \
 		--report $(VALIDATE_OUT)/mutation-report.json
+	$(Q)bin/grader mutate -r $(REF) -s $(SPEC) --validate \
+		--report $(VALIDATE_OUT)/mutate-report.json
 
 bench: bin/grader
 	$(Q)tools/bench.sh

@@ -32,6 +32,7 @@ struct grade_file_opts {
 	bool        no_valgrind;
 	bool        keep;
 	bool        progress;   /* "building ..." lines on stderr (a terminal) */
+	bool        stop_first; /* stop the tests at the first refusing result */
 	grade_built_fn *built;  /* NULL: none */
 	void       *built_arg;
 };

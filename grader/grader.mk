@@ -63,6 +63,13 @@ GRADER_SRCS  := grader/main.c grader/util.c grader/spec.c grader/proc.c \
                 grader/cmd_validate_spec.c grader/cmd_qcm.c
 # The sandbox: the jail around the harness, the vetting of a submission.
 GRADER_SRCS  += grader/jail.c grader/vet.c
+# grader mutate: the mutants of a reference, placed with libclang.
+GRADER_SRCS  += grader/cmd_mutate.c grader/mutate_gen.c grader/mutate_equiv.c \
+                grader/mutate_report.c
+LIBCLANG_DIR := $(lastword $(sort $(wildcard /usr/lib/llvm-*/include/clang-c/Index.h)))
+LIBCLANG_DIR := $(patsubst %/include/clang-c/Index.h,%,$(LIBCLANG_DIR))
+GRADER_CFLAGS_CLANG := $(if $(LIBCLANG_DIR),-I$(LIBCLANG_DIR)/include)
+GRADER_LDLIBS_CLANG := $(if $(LIBCLANG_DIR),-L$(LIBCLANG_DIR)/lib) -lclang
 GRADER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(GRADER_SRCS)) \
                 $(BUILD)/grader/proto.o $(BUILD)/grader/sysfilter.o
 HARNESS_SRCS := $(wildcard grader/harness/*.c)
@@ -81,12 +88,17 @@ grader: bin/grader
 bin/grader: $(GRADER_OBJS) $(HARNESS_LIB)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) -o $@ $(GRADER_OBJS) $(GRADER_LDLIBS)
+	$(Q)$(CC) -o $@ $(GRADER_OBJS) $(GRADER_LDLIBS) $(GRADER_LDLIBS_CLANG)
 
 $(BUILD)/grader/%.o: grader/%.c $(GRADER_ORDER)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(GRADER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/grader/mutate_gen.o: grader/mutate_gen.c $(GRADER_ORDER)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(GRADER_CFLAGS) $(GRADER_CFLAGS_CLANG) -MMD -MP -c $< -o $@
 
 # proto.c is shared with the harness; the grader gets its own object.
 $(BUILD)/grader/proto.o: grader/harness/proto.c $(GRADER_ORDER)

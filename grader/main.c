@@ -6,6 +6,9 @@
  *   grader qcm -s SPEC [--json] ANSWERS
  *   grader mutants -r REFERENCE -s SPEC [--validate] [--json] [--junit FILE]
  *                  [--report FILE] [--html FILE] [--changed-since REV] [-j N]
+ *   grader mutate -r REFERENCE -s SPEC [--validate] [--json] [--function NAME]
+ *                 [--changed-since REV] [--equivalents FILE] [--report FILE]
+ *                 [--html FILE] [-j N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +32,8 @@ static const char usage_text[] =
 "  qcm -s SPEC ANSWERS       grade QCM answers (\"1:B\" lines or \"BCB...\")\n"
 "  mutants -r REF -s SPEC    grade REF, then every file of the spec's\n"
 "                            validation lists: the kill matrix\n"
+"  mutate -r REF -s SPEC     generate REF's mutants, grade each, report the\n"
+"                            survivors (see \"options of mutate\")\n"
 "\n"
 "options of test:\n"
 "  -s, --spec SPEC           the exercise's spec.json\n"
@@ -57,6 +62,19 @@ static const char usage_text[] =
 "                            REV (every file if the spec changed)\n"
 "  -j, --jobs N              files graded at once (default: the cores)\n"
 "      --seed N, --no-valgrind   as for test\n"
+"\n"
+"options of mutate:\n"
+"  -r, --reference FILE      the file to mutate: it must pass every test first\n"
+"  -s, --spec SPEC           the exercise's spec.json\n"
+"      --validate            exit 1 below the spec's mutation.threshold\n"
+"      --json                print one JSON object instead of the summary\n"
+"      --function NAME       only the mutants of the function NAME\n"
+"      --changed-since REV   only the mutants on lines changed since REV\n"
+"      --equivalents FILE    the reviewed equivalent mutants (default: the\n"
+"                            pack's mutants/equivalent.json)\n"
+"      --report FILE, --html FILE   as for mutants\n"
+"  -j, --jobs N              mutants graded at once (default: the cores)\n"
+"      --seed N, --no-valgrind, --keep   as for test\n"
 "\n"
 "  -h, --help                print this help\n"
 "\n"
@@ -88,7 +106,8 @@ static int help(void)
 }
 
 enum { OPT_JSON = 256, OPT_ONLY, OPT_SEED, OPT_BONUS, OPT_NO_VALGRIND, OPT_KEEP,
-       OPT_VALIDATE, OPT_JUNIT, OPT_REPORT, OPT_HTML, OPT_CHANGED_SINCE };
+       OPT_VALIDATE, OPT_JUNIT, OPT_REPORT, OPT_HTML, OPT_CHANGED_SINCE,
+       OPT_FUNCTION, OPT_EQUIVALENTS };
 
 static const struct option test_options[] = {
 	{ "spec",        required_argument, NULL, 's' },
@@ -248,6 +267,72 @@ static int main_mutants(int argc, char **argv, const char *argv0)
 	return cmd_mutants(&o);
 }
 
+static int main_mutate(int argc, char **argv, const char *argv0)
+{
+	static const struct option opts[] = {
+		{ "reference",     required_argument, NULL, 'r' },
+		{ "spec",          required_argument, NULL, 's' },
+		{ "validate",      no_argument,       NULL, OPT_VALIDATE },
+		{ "json",          no_argument,       NULL, OPT_JSON },
+		{ "function",      required_argument, NULL, OPT_FUNCTION },
+		{ "changed-since", required_argument, NULL, OPT_CHANGED_SINCE },
+		{ "equivalents",   required_argument, NULL, OPT_EQUIVALENTS },
+		{ "report",        required_argument, NULL, OPT_REPORT },
+		{ "html",          required_argument, NULL, OPT_HTML },
+		{ "jobs",          required_argument, NULL, 'j' },
+		{ "seed",          required_argument, NULL, OPT_SEED },
+		{ "no-valgrind",   no_argument,       NULL, OPT_NO_VALGRIND },
+		{ "keep",          no_argument,       NULL, OPT_KEEP },
+		{ "help",          no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mutate_opts o = { .argv0 = argv0 };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t jobs;
+	int c;
+
+	o.jobs = cores > 0 ? (unsigned)cores : 1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":r:s:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.reference = optarg; break;
+		case 's': o.spec = optarg; break;
+		case OPT_VALIDATE: o.validate = true; break;
+		case OPT_JSON: o.json = true; break;
+		case OPT_FUNCTION: o.function = optarg; break;
+		case OPT_CHANGED_SINCE: o.changed_since = optarg; break;
+		case OPT_EQUIVALENTS: o.equivalents = optarg; break;
+		case OPT_REPORT: o.report = optarg; break;
+		case OPT_HTML: o.html = optarg; break;
+		case 'j':
+			if (parse_seed(optarg, &jobs) < 0 || jobs == 0 || jobs > 256)
+				return usage_error("--jobs: '%s' is not a number from 1 to 256",
+						   optarg);
+			o.jobs = (unsigned)jobs;
+			break;
+		case OPT_SEED:
+			if (parse_seed(optarg, &o.seed) < 0)
+				return usage_error("--seed: '%s' is not a non-negative integer",
+						   optarg);
+			o.has_seed = true;
+			break;
+		case OPT_NO_VALGRIND: o.no_valgrind = true; break;
+		case OPT_KEEP: o.keep = true; break;
+		case 'h': return help();
+		case ':': return usage_error("mutate: option '%s' needs a value", argv[optind - 1]);
+		default:  return usage_error("mutate: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("mutate: unexpected argument '%s'", argv[optind]);
+	if (!o.reference)
+		return usage_error("mutate: %s", "missing -r REFERENCE");
+	if (!o.spec)
+		return usage_error("mutate: %s", "missing -s SPEC");
+	return cmd_mutate(&o);
+}
+
 static int main_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -285,5 +370,7 @@ int main(int argc, char **argv)
 		return main_qcm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "mutants"))
 		return main_mutants(argc - 1, argv + 1, argv[0]);
+	if (!strcmp(cmd, "mutate"))
+		return main_mutate(argc - 1, argv + 1, argv[0]);
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -94,6 +94,7 @@ struct spec {
 	struct strlist expected_pass, expected_fail;   /* resolved paths */
 	struct spec_qcm *qcm;
 	size_t      nqcm;
+	double      mutation_threshold;         /* 0..100; -1: no gate */
 };
 
 /* How much validation needs: grading a submission does not need the files

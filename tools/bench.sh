@@ -132,3 +132,6 @@ printf '  %-50s %7s s   %5s x T0   (%s)\n' "naive: a valgrind per test, sequenti
 	"$(secs "$naive")" "$(ratio "$naive" "$t0")" "$how"
 printf '  %-50s %7s x          target >= 20 x: %s\n' "naive / grader mutants" \
 	"$(ratio "$naive" "$pack")" "$(verdict "$(ratio "$naive" "$pack")" '>=' 20)"
+
+# grader mutate: the reference's generated mutants (issue 11)
+tools/bench_mutate.sh

@@ -29,6 +29,8 @@ need libjansson-dev  pkg-config --exists jansson
 need jq              command -v jq
 need python3         command -v python3
 need bubblewrap      command -v bwrap
+# grader mutate places its mutants on libclang's syntax tree (clang-c/Index.h)
+need libclang-dev    sh -c 'ls /usr/lib/llvm-*/include/clang-c/Index.h /usr/lib/llvm-*/lib/libclang.so'
 
 for group in "$@"; do
 	case $group in
