@@ -106,6 +106,8 @@ struct child {
 	const struct mrun *rn;
 	size_t  index;              /* the mutant's; SIZE_MAX for the reference */
 	char   *outcome;            /* where the child says what it did */
+	bool    again;              /* the valgrind run after a native one: its
+				     * code was judged already (and claimed) */
 };
 
 static void say(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -133,7 +135,7 @@ static void child_built(const struct build *b, const struct grade *g, void *arg)
 	size_t len, olen;
 	int fd;
 
-	if (!g->compiled || b->object == NULL)
+	if (!g->compiled || b->object == NULL || c->again)
 		return;
 	code_path = c->index == SIZE_MAX ? xasprintf("%s/ref.code", rn->scratch)
 					 : mut_path(rn, c->index, "code");
@@ -161,7 +163,7 @@ static void child_built(const struct build *b, const struct grade *g, void *arg)
 		size_t oi = strtoul(owner, NULL, 10);
 		char *op = mut_path(rn, oi, "code");
 
-		ocode = read_file(op, &olen);
+		ocode = oi != c->index ? read_file(op, &olen) : NULL;
 		free(op);
 		if (ocode && olen == len && !memcmp(ocode, code, len)) {
 			say(c->outcome, "duplicate %zu\n", oi);
@@ -211,7 +213,7 @@ out:
 }
 
 /* The child: native first, valgrind only when the native run passed. */
-static void __attribute__((noreturn)) child_run(const struct child *c,
+static void __attribute__((noreturn)) child_run(struct child *c,
 						const char *path, const char *json)
 {
 	const struct mrun *rn = c->rn;
@@ -221,6 +223,7 @@ static void __attribute__((noreturn)) child_run(const struct child *c,
 	if (grade_to(c, path, native, json, &passed, &err) < 0)
 		goto fail;
 	if (native && passed && rn->valgrind) {
+		c->again = true;
 		if (grade_to(c, path, false, json, &passed, &err) < 0)
 			goto fail;
 		say(c->outcome, "graded valgrind\n");

@@ -120,11 +120,11 @@ contains "the text summary gives the counts" "$OUT/fn.txt" "mutants generated"
 
 echo "reviewed equivalents"
 # ---------------------------------------------------------------------------
-# A pack copy whose table lost test_rip_bound: some mutants survive; list
+# A pack copy whose table lost test_serial_receive: some mutants survive; list
 # one as equivalent and it counts apart.
-SHRUNK_TEST=test_rip_bound
-SHRUNK_TO=test_serial_output
-SHRUNK_FN=${MUTATE_TEST_FUNCTION:-vcpu_check_rip}
+SHRUNK_TEST=test_serial_receive
+SHRUNK_TO=test_serial_reset
+SHRUNK_FN=${MUTATE_TEST_FUNCTION:-serial_receive}
 shrunk_pack() { # DIR
 	local d=$1
 	cp -r include references mutants alternatives "$d/"
