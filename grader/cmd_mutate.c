@@ -503,220 +503,6 @@ out:
 	return ret;
 }
 
-/* --function and --changed-since: which mutants are graded. */
-static int select_mutants(struct mrun *rn, char **err)
-{
-	const struct mutate_opts *o = rn->o;
-	char *dir = path_dir(o->reference);
-	char *argv[] = { "git", "-C", dir, "diff", "-U0", "--no-color",
-			 (char *)o->changed_since, "--", (char *)path_base(o->reference), NULL };
-	char *out = NULL, *line, *save = NULL;
-	unsigned long *ranges = NULL;
-	size_t nr = 0, i, k;
-	bool fn_found = o->function == NULL;
-	int st, ret = -1;
-
-	if (o->changed_since) {
-		out = proc_capture(argv, NULL, rn->scratch, &st);
-		if (out == NULL || st != 0) {
-			*err = xasprintf("--changed-since %s: git diff failed%s%s",
-					 o->changed_since, out ? ": " : " (is git installed?)",
-					 out ? out : "");
-			goto out;
-		}
-		/* "@@ -a,b +c,d @@": lines c .. c+d-1 of the reference changed */
-		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *plus = strstr(line, " +"), *end;
-			unsigned long c, d = 1;
-
-			if (strncmp(line, "@@ ", 3) || plus == NULL)
-				continue;
-			c = strtoul(plus + 2, &end, 10);
-			if (*end == ',')
-				d = strtoul(end + 1, NULL, 10);
-			if (d == 0)     /* lines removed after c: c and c+1 touch it */
-				d = 2;
-			ranges = xrealloc(ranges, (nr + 1) * 2 * sizeof(*ranges));
-			ranges[2 * nr] = c;
-			ranges[2 * nr + 1] = c + d - 1;
-			nr++;
-		}
-	}
-	for (i = 0; i < rn->set.n; i++) {
-		struct mutant *m = &rn->set.v[i];
-		bool in = o->changed_since == NULL;
-
-		for (k = 0; k < nr && !in; k++)
-			in = m->line >= ranges[2 * k] && m->line <= ranges[2 * k + 1];
-		if (o->function && strcmp(o->function, m->function))
-			in = false;
-		fn_found = fn_found || (o->function && !strcmp(o->function, m->function));
-		m->selected = in;
-	}
-	if (!fn_found) {
-		*err = xasprintf("--function %s: no mutant in a function of that name "
-				 "in '%s'", o->function, o->reference);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(out);
-	free(ranges);
-	free(dir);
-	return ret;
-}
-
-/* The line and column just after text starting at (line, col). */
-static void end_of(const char *text, unsigned line, unsigned col, unsigned *el,
-		   unsigned *ec)
-{
-	for (; *text; text++) {
-		if (*text == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	*el = line;
-	*ec = col;
-}
-
-static json_t *pos_json(unsigned line, unsigned col)
-{
-	json_t *p = json_object();
-
-	json_object_set_new(p, "line", json_integer(line));
-	json_object_set_new(p, "column", json_integer(col));
-	return p;
-}
-
-/* What report_stryker() placed by diff, told exactly: the operator, its
- * id, the changed range and the replacement; the mutants not graded
- * (equivalent, duplicate, reviewed) as Ignored, with why. */
-static void stryker_fix(const struct mrun *rn, json_t *stryker)
-{
-	json_t *files = json_object_get(stryker, "files"), *f, *mu, *x;
-	json_t *ref_entry = json_object_get(files, rn->o->reference);
-	const char *key;
-	size_t i;
-
-	json_object_foreach(files, key, f) {
-		mu = json_object_get(f, "mutants");
-		json_array_foreach(mu, i, x) {
-			const char *id = json_string_value(json_object_get(x, "id"));
-			size_t k = id ? strtoul(id, NULL, 10) : SIZE_MAX;
-			const struct mutant *m;
-			json_t *loc = json_object();
-			unsigned el, ec;
-
-			if (k >= rn->set.n)
-				continue;
-			m = &rn->set.v[k];
-			end_of(m->original, m->line, m->column, &el, &ec);
-			json_object_set_new(loc, "start", pos_json(m->line, m->column));
-			json_object_set_new(loc, "end", pos_json(el, ec));
-			json_object_set_new(x, "location", loc);
-			json_object_set_new(x, "id", json_string(m->id));
-			json_object_set_new(x, "mutatorName", json_string(m->op));
-			json_object_set_new(x, "replacement", json_string(m->replacement));
-			json_object_set_new(x, "description",
-					    json_string(m->function));
-			if (m->status == MUT_REVIEWED) {
-				json_object_set_new(x, "status", json_string("Ignored"));
-				json_object_set_new(x, "statusReason", json_string(m->reason));
-			}
-		}
-	}
-	if (ref_entry == NULL)
-		return;
-	mu = json_object_get(ref_entry, "mutants");
-	for (i = 0; i < rn->set.n; i++) {
-		const struct mutant *m = &rn->set.v[i];
-		json_t *o, *loc;
-		unsigned el, ec;
-
-		if (!m->selected || (m->status != MUT_EQUIVALENT && m->status != MUT_DUPLICATE))
-			continue;
-		o = json_object();
-		loc = json_object();
-		end_of(m->original, m->line, m->column, &el, &ec);
-		json_object_set_new(loc, "start", pos_json(m->line, m->column));
-		json_object_set_new(loc, "end", pos_json(el, ec));
-		json_object_set_new(o, "id", json_string(m->id));
-		json_object_set_new(o, "mutatorName", json_string(m->op));
-		json_object_set_new(o, "description", json_string(m->function));
-		json_object_set_new(o, "replacement", json_string(m->replacement));
-		json_object_set_new(o, "location", loc);
-		json_object_set_new(o, "status", json_string("Ignored"));
-		json_object_set_new(o, "statusReason", m->status == MUT_EQUIVALENT
-			? json_string("equivalent: its object code is the reference's")
-			: json_pack("s+", "duplicate: its object code is that of ",
-				    rn->set.v[m->same_as].id));
-		json_array_append_new(mu, o);
-	}
-}
-
-static int write_json_file(const char *path, const json_t *j)
-{
-	if (json_dump_file(j, path, JSON_INDENT(1) | JSON_ENSURE_ASCII) < 0) {
-		fprintf(stderr, "error: cannot write the mutation report '%s'\n", path);
-		return -1;
-	}
-	return 0;
-}
-
-static int write_html_file(const struct mrun *rn, const json_t *stryker)
-{
-	char *bundle = report_html_bundle();
-	char *title = xasprintf("%s mutate %s", rn->spec->name, rn->o->reference);
-	char *err = NULL;
-	FILE *f = fopen(rn->o->html, "w");
-	int ret = -1;
-
-	if (f == NULL) {
-		fprintf(stderr, "error: cannot write the HTML report '%s': %s\n",
-			rn->o->html, strerror(errno));
-		goto out;
-	}
-	ret = report_html(f, stryker, title, bundle, &err);
-	if (fclose(f) != 0 || ret < 0) {
-		fprintf(stderr, "error: %s\n", err ? err : "cannot write the HTML report");
-		ret = -1;
-	}
-out:
-	free(err);
-	free(bundle);
-	free(title);
-	return ret;
-}
-
-static int write_reports(struct mrun *rn)
-{
-	json_t *stryker;
-	char *err = NULL;
-	int ret = 0;
-
-	if (!rn->o->report && !rn->o->html)
-		return 0;
-	matrix_judge(&rn->m);
-	stryker = report_stryker(&rn->m, rn->scratch, &err);
-	if (stryker == NULL) {
-		fprintf(stderr, "error: %s\n", err);
-		free(err);
-		return -1;
-	}
-	stryker_fix(rn, stryker);
-	json_object_set_new(json_object_get(stryker, "framework"), "name",
-			    json_string("westworld grader (bin/grader mutate)"));
-	if (rn->o->report && write_json_file(rn->o->report, stryker) < 0)
-		ret = -1;
-	if (rn->o->html && write_html_file(rn, stryker) < 0)
-		ret = -1;
-	json_decref(stryker);
-	return ret;
-}
-
 /* The compiler's options libclang needs: the standard, the defines and
  * include directories of the spec's flags, and the header's directory. */
 static void clang_args(const struct spec *spec, struct strlist *args)
@@ -757,7 +543,7 @@ int cmd_mutate(const struct mutate_opts *o)
 	struct mutate_equiv eq = { 0 };
 	struct mutate_summary sum = { 0 };
 	struct strlist args = { 0 }, stale = { 0 };
-	char *err = NULL, *codes = NULL, *eq_path = NULL;
+	char *err = NULL, *codes = NULL, *eq_path = NULL, *title = NULL;
 	uint64_t t0 = now_ms();
 	double threshold;
 	int ret;
@@ -791,7 +577,8 @@ int cmd_mutate(const struct mutate_opts *o)
 		err = xasprintf("cannot create '%s': %s", codes, strerror(errno));
 		goto out;
 	}
-	if (select_mutants(&rn, &err) < 0)
+	if (mutate_select(&rn.set, o->reference, o->function, o->changed_since,
+			  rn.scratch, &err) < 0)
 		goto out;
 	rn.tty = isatty(STDERR_FILENO);
 	rn.seed = grade_pick_seed(&spec, o->has_seed, o->seed);
@@ -822,7 +609,9 @@ int cmd_mutate(const struct mutate_opts *o)
 		mutate_report_text(stdout, &rn.set, &sum, o->reference, threshold, &stale);
 	}
 	fflush(stdout);
-	if (write_reports(&rn) < 0)
+	title = xasprintf("%s mutate %s", spec.name, o->reference);
+	if (mutate_report_stryker(&rn.m, &rn.set, o->reference, o->report, o->html,
+				  title, rn.scratch) < 0)
 		goto out;
 	ret = EXIT_PASS;
 	if (o->validate && threshold >= 0 && sum.score >= 0 && sum.score < threshold) {
@@ -846,6 +635,7 @@ out:
 	free(rn.ref_code);
 	free(codes);
 	free(eq_path);
+	free(title);
 	free(err);
 	strlist_release(&args);
 	strlist_release(&stale);

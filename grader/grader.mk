@@ -65,7 +65,7 @@ GRADER_SRCS  := grader/main.c grader/util.c grader/spec.c grader/proc.c \
 GRADER_SRCS  += grader/jail.c grader/vet.c
 # grader mutate: the mutants of a reference, placed with libclang.
 GRADER_SRCS  += grader/cmd_mutate.c grader/mutate_gen.c grader/mutate_equiv.c \
-                grader/mutate_report.c
+                grader/mutate_report.c grader/mutate_select.c grader/mutate_stryker.c
 LIBCLANG_DIR := $(lastword $(sort $(wildcard /usr/lib/llvm-*/include/clang-c/Index.h)))
 LIBCLANG_DIR := $(patsubst %/include/clang-c/Index.h,%,$(LIBCLANG_DIR))
 GRADER_CFLAGS_CLANG := $(if $(LIBCLANG_DIR),-I$(LIBCLANG_DIR)/include)

@@ -91,6 +91,12 @@ void mutate_equiv_apply(const struct mutate_equiv *e, struct mutant_set *set,
 			const char *reference_base, struct strlist *stale);
 void mutate_equiv_release(struct mutate_equiv *e);
 
+/* --function and --changed-since (NULL: no limit): sets each mutant's
+ * selected.  -1 with *err when no function has that name or git fails
+ * (run in scratch). */
+int mutate_select(struct mutant_set *set, const char *reference, const char *function,
+		  const char *changed_since, const char *scratch, char **err);
+
 /* The counts and the score (killed / (killed + survived)), over the
  * selected mutants. */
 struct mutate_summary {
@@ -111,5 +117,13 @@ void mutate_report_text(FILE *f, const struct mutant_set *set,
 json_t *mutate_report_json(const struct mutant_set *set,
 			   const struct mutate_summary *s, const char *reference,
 			   double threshold, const struct strlist *stale);
+
+/* The Stryker report (report, a JSON file) and its offline HTML page
+ * (html), either NULL: m holds a row per graded mutant (file: its index in
+ * set, path: its source), judged here.  Errors are said on stderr; -1. */
+struct matrix;
+int mutate_report_stryker(struct matrix *m, const struct mutant_set *set,
+			  const char *reference, const char *report, const char *html,
+			  const char *title, const char *scratch);
 
 #endif /* GRADER_MUTATE_H */
