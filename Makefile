@@ -86,6 +86,7 @@ solutions-test: $(MAIN_BINS)
 -include tools/student-kit.mk
 -include tools/gradescope/gradescope.mk
 -include tests/class/class.mk
+-include tests/mutate/mutate.mk
 
 # The mutants are generated from the references: a change to a reference
 # that a mutant's replacement no longer matches must be noticed.
@@ -98,7 +99,7 @@ submissions-check:
 	$(Q)python3 tools/submissions.py --check
 
 test: mutants-check submissions-check solutions-test unit-test grader-test grader-valgrind examples-test coverage \
-      pack-test hostile-test class-test
+      pack-test hostile-test class-test mutate-test
 
 # The kill matrix on stdout; for CI, the JUnit and Stryker reports in
 # $(VALIDATE_OUT).  Exit status non-zero unless every expectation holds.
@@ -111,6 +112,8 @@ validate: bin/grader
 	$(Q)bin/grader mutants -r $(REF) -s $(SPEC) --validate \
 		--junit $(VALIDATE_OUT)/junit.xml \
 		--report $(VALIDATE_OUT)/mutation-report.json
+	$(Q)bin/grader mutate -r $(REF) -s $(SPEC) --validate \
+		--report $(VALIDATE_OUT)/mutate-report.json
 
 bench: bin/grader
 	$(Q)tools/bench.sh

@@ -19,10 +19,11 @@ int cmd_validate_spec(int argc, char **argv, const char *argv0);
 int cmd_test(int argc, char **argv, const char *argv0);
 int cmd_qcm(int argc, char **argv, const char *argv0);
 int cmd_mutants(int argc, char **argv, const char *argv0);
+int cmd_mutate(int argc, char **argv, const char *argv0);
 int cmd_class(int argc, char **argv, const char *argv0);
 
 extern const struct command command_validate_spec, command_test, command_qcm,
-			    command_mutants, command_class;
+			    command_mutants, command_class, command_mutate;
 
 /* The command named name, or NULL. */
 const struct command *command_find(const char *name);

@@ -12,6 +12,7 @@ static const struct command *const commands[] = {
 	&command_test,
 	&command_qcm,
 	&command_mutants,
+	&command_mutate,
 	&command_class,
 };
 

@@ -147,7 +147,7 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 		o->built(&b, g, o->built_arg);
 	if (g->compiled) {
 		struct sandbox_opts so = { opt->only, opt->bonus || g->has_bonus_function,
-					   g->valgrind };
+					   g->valgrind, o->stop_first };
 		bool bonus_only = opt->only && spec_find_test(spec, opt->only, &so.bonus) &&
 				  so.bonus;
 

@@ -24,6 +24,7 @@ struct grade_file_opts {
 	struct grade_opts grading;      /* the command's options */
 	const char *file;
 	bool        progress;   /* "building ..." lines on stderr (a terminal) */
+	bool        stop_first; /* stop the tests at the first refusing result */
 	grade_built_fn *built;  /* NULL: none */
 	void       *built_arg;
 };

@@ -59,7 +59,8 @@ GRADER_SRCS  += grader/pool.c grader/report_lms.c grader/report_gradescope.c \
                 grader/class_grade.c grader/class_book.c grader/class_html.c \
                 grader/class_slurm.c
 GRADER_LDLIBS += -lnettle -lyaml
-# The student's header against the contract: libclang (Debian libclang-dev).
+# libclang (Debian libclang-dev): the student's header against the
+# contract, and grader mutate's syntax tree.
 LIBCLANG_DIR := $(patsubst %/include/clang-c/Index.h,%,$(lastword $(sort $(wildcard /usr/lib/llvm-*/include/clang-c/Index.h))))
 GRADER_SRCS  += grader/header_check.c
 GRADER_CFLAGS += $(if $(LIBCLANG_DIR),-isystem $(LIBCLANG_DIR)/include)
@@ -74,6 +75,9 @@ GRADER_SRCS  += grader/jail_proc.c grader/jail_bwrap.c grader/jail_child.c \
 # protocol, the system call filter, the lists of tests and wrapped calls) is
 # compiled once for each side, with that side's flags.
 CONTRACT_SRCS := $(wildcard grader/contract/*.c)
+# grader mutate: the mutants of a reference, placed with libclang.
+GRADER_SRCS  += grader/cmd_mutate.c grader/mutate_gen.c grader/mutate_equiv.c \
+                grader/mutate_report.c grader/mutate_select.c grader/mutate_stryker.c
 GRADER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(GRADER_SRCS)) \
                 $(patsubst grader/contract/%.c,$(BUILD)/grader/contract/%.o,$(CONTRACT_SRCS))
 HARNESS_SRCS := $(wildcard grader/harness/*.c)

@@ -106,6 +106,7 @@ struct run_ctx {
 	struct jail         *jail;
 	struct grade        *g;
 	bool                 hello;     /* the supervisor started */
+	struct test_result  *last;      /* the result of the last record */
 };
 
 /* The submission's bytes, made safe for a terminal and a report: control
@@ -194,6 +195,7 @@ static void apply_record(struct run_ctx *c, const char *line)
 	if (i >= c->nitems)
 		goto out;
 	r = c->byitem[i];
+	c->last = r;
 	status = proto_get(line, "status", NULL);
 	st = status ? status_parse(status) : -1;
 	r->status = st < 0 ? ST_FAIL : (enum test_status)st;
@@ -381,6 +383,34 @@ static void add_findings(struct test_result **byitem, size_t nitems,
 	vglog_release(f, n);
 }
 
+/* Whether r, just finished, refuses the submission whatever comes next,
+ * by the spec's rule (score.c's, for one test): a crash, timeout, leak or
+ * memory error when they block, a failed trap or required test (or edge
+ * case) when those block.  A bonus test counts only when a blocking
+ * finding there refuses the whole submission. */
+static bool sandbox_refuses(const struct spec *spec, const struct grade *g,
+			    const struct test_result *r)
+{
+	const struct pass_rule *rule = &spec->rule;
+	bool bonus = r >= g->bonus.tests && r < g->bonus.tests + g->bonus.n;
+
+	if (r->status == ST_PASS || r->status == ST_NOT_RUN || r->unselected)
+		return false;
+	if (bonus && rule->bonus != BONUS_REFUSE)
+		return false;
+	if (r->forbidden_call && rule->security)
+		return true;
+	switch (r->status) {
+	case ST_CRASH:          if (rule->crash) return true; break;
+	case ST_TIMEOUT:        if (rule->timeout) return true; break;
+	case ST_LEAK:
+	case ST_MEMORY_ERROR:   if (rule->memory) return true; break;
+	default:                break;
+	}
+	return (r->trap && rule->failed_trap) ||
+	       ((r->required || r->edge) && rule->failed_required);
+}
+
 int sandbox_run(const struct spec *spec, const struct build *b,
 		const struct sandbox_opts *o, struct grade *g, char **err)
 {
@@ -537,9 +567,16 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 			size_t len = (size_t)(nl - pending.buf) + 1;
 
 			*nl = '\0';
+			ctx.last = NULL;
 			apply_record(&ctx, pending.buf);
 			memmove(pending.buf, pending.buf + len, pending.len - len);
 			pending.len -= len;
+			if (o->stop_first && ctx.last && sandbox_refuses(spec, g, ctx.last))
+				break;
+		}
+		if (o->stop_first && ctx.last && sandbox_refuses(spec, g, ctx.last)) {
+			jail_kill(&jail);
+			break;
 		}
 		/* The supervisor's records are bounded (WW_REC_MAX, escaped):
 		 * a line this long is not one. */

@@ -22,6 +22,10 @@ struct sandbox_opts {
 	const char *only;       /* a test or edge case name, or NULL for all */
 	bool        bonus;      /* run the bonus table */
 	bool        valgrind;   /* run under valgrind */
+	bool        stop_first; /* stop at the first result that refuses the
+				 * submission (grader mutate: the verdict is
+				 * known, the other tests would only cost time;
+				 * they stay not_run) */
 };
 
 /* Fills g->base, g->bonus and g->edges (every test of the spec gets a

@@ -402,13 +402,34 @@ static void check_qcm(struct vctx *v, json_t *root)
 		problem(v, "qcm", "no questions");
 }
 
+/* mutation: { "threshold": 0..100 } (grader mutate --validate's gate). */
+static void check_mutation(struct vctx *v, json_t *root)
+{
+	static const char *const keys[] = { "threshold", NULL };
+	json_t *mu = get_typed(v, root, "", "mutation", JSON_OBJECT, "an object");
+	json_t *t;
+
+	v->spec->mutation_threshold = -1;
+	if (mu == NULL)
+		return;
+	check_keys(v, mu, "mutation", keys);
+	t = json_object_get(mu, "threshold");
+	if (t && !json_is_number(t))
+		problem(v, "mutation.threshold", "expected a number, got %s", type_name(t));
+	else if (t && (json_number_value(t) < 0 || json_number_value(t) > 100))
+		problem(v, "mutation.threshold", "%g is not a percentage (0 to 100)",
+			json_number_value(t));
+	else if (t)
+		v->spec->mutation_threshold = json_number_value(t);
+}
+
 int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 {
 	static const char *const keys[] = {
 		"name", "language", "type", "tier", "tier_info", "tags",
 		"passing_score", "header", "function", "required_functions",
 		"compile", "driver", "moulinette", "bonus", "norm", "?pass_rule",
-		"validation", "qcm", NULL,
+		"validation", "qcm", "?mutation", NULL,
 	};
 	static const char *const ckeys[] = { "std", "cflags", "?max_source_bytes", NULL };
 	static const char *const bkeys[] = { "required_functions", "tests", NULL };
@@ -498,6 +519,7 @@ int spec_validate(struct spec *s, unsigned flags, struct strlist *problems)
 		problem(&v, "", "English texts (\"en\") on %zu tests and edge cases, "
 			"none on %zu: give them to every one or to none", v.with_en,
 			v.without_en);
+	check_mutation(&v, root);
 	if (!s->fuzz_oracle)
 		s->fuzz_oracle = "rule";
 	return problems->n == before ? 0 : -1;

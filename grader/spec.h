@@ -106,6 +106,7 @@ struct spec {
 	struct strlist expected_pass, expected_fail;   /* as the spec writes them */
 	struct spec_qcm *qcm;
 	size_t      nqcm;
+	double      mutation_threshold;         /* 0..100; -1: no gate */
 };
 
 /* compile.max_source_bytes when absent: a submission or a header larger

@@ -133,3 +133,6 @@ printf '  %-50s %7s s   %5s x T0   (%s)\n' "naive: a valgrind per test, sequenti
 printf '  %-50s %7s x          target >= 20 x: %s\n' "naive / grader mutants" \
 	"$(ratio "$naive" "$pack")" "$(verdict "$(ratio "$naive" "$pack")" '>=' 20)"
 tools/bench_class.sh
+
+# grader mutate: the reference's generated mutants (issue 11)
+tools/bench_mutate.sh

@@ -37,7 +37,8 @@ need bubblewrap      command -v bwrap
 need gettext         command -v msgfmt
 need nettle-dev      test -f /usr/include/nettle/sha2.h
 need libyaml-dev     test -f /usr/include/yaml.h
-need libclang-dev    sh -c 'ls /usr/lib/llvm-*/include/clang-c/Index.h'
+# libclang: the header check (-H) and grader mutate's syntax tree
+need libclang-dev    sh -c 'ls /usr/lib/llvm-*/include/clang-c/Index.h /usr/lib/llvm-*/lib/libclang.so'
 
 for group in "$@"; do
 	case $group in

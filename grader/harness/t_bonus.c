@@ -235,6 +235,11 @@ out:
 void test_maeve_timing(struct ww_test *t)
 {
 	static const uint8_t g[] = { 0x0f, 0x31, 0x90, 0x0f, 0x31, 0xf4 };
+	static const uint8_t late[] = {
+		0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+		0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+		0x0f, 0x31, 0x90, 0x0f, 0x31, 0xf4,
+	};
 	WestworldHost *host;
 
 	if (!have_maeve(t))
@@ -250,6 +255,19 @@ void test_maeve_timing(struct ww_test *t)
 	freeze(host, "the RDTSC exit");
 	maeve_is(t, host, WW_GUEST_ENTRY + 3, ESCAPE_TIMING_ATTACK,
 		 "the second `rdtsc` of `rdtsc; nop; rdtsc`, 2 instructions after the first");
+	ww_retire(host);
+
+	/* The window counts from the previous rdtsc, not from the start: 20
+	 * instructions before the first, then `nop; rdtsc`. */
+	host = ww_host_with(t, 1, late, sizeof(late), WW_GUEST_ENTRY);
+	if (host == NULL)
+		return;
+	if (!step(t, host, WW_EXIT_RDTSC, "20 `nop`, then `rdtsc`"))
+		goto out;
+	freeze(host, "the RDTSC exit");
+	maeve_is(t, host, WW_GUEST_ENTRY + 23, ESCAPE_TIMING_ATTACK,
+		 "the second `rdtsc` of `20 x nop; rdtsc; nop; rdtsc`, 2 instructions "
+		 "after the first and 22 after the start");
 out:
 	ww_retire(host);
 }

@@ -652,6 +652,68 @@ static const uint8_t g_hlt[] = { 0xf4 };
 #define RSS_LIMIT (64ull * 1024 * 1024)
 #define BIG_HOST_TABLES 16
 
+/* A VM whose slot starts at gpa 0x10000, walking an EPT that maps nothing
+ * yet: kvm_run() maps each page it touches to guest_memory + (gpa -
+ * guest_phys_addr), not + gpa. */
+static void lazy_offset_slot(struct ww_test *t)
+{
+	/* mov al, 0x2a ; mov [0x10], al ; hlt, with CS and DS based at 0x10000 */
+	static const uint8_t code[] = { 0xb0, 0x2a, 0xa2, 0x10, 0x00, 0xf4 };
+	KvmDevice *kvm = NULL;
+	KvmVm *vm = NULL;
+	KvmVcpu *vcpu = NULL;
+	EptContext *ept = NULL;
+	uint8_t *buf;
+	int r;
+
+	buf = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (buf == MAP_FAILED) {
+		ww_fail(t, "harness: cannot map the caller's buffer");
+		return;
+	}
+	memcpy(buf, code, sizeof(code));
+	ww_phase("kvm_open(), kvm_create_vm(), kvm_set_user_memory_region(vm, 0, "
+		 "0x10000, 64 KiB, buffer of the caller)");
+	kvm = kvm_open();
+	EXPECT(t, kvm != NULL, "kvm_open(): expected a device, got NULL");
+	vm = kvm_create_vm(kvm);
+	EXPECT(t, vm != NULL, "kvm_create_vm(kvm): expected a VM, got NULL");
+	r = kvm_set_user_memory_region(vm, 0, 0x10000, 0x10000, buf);
+	EXPECT(t, r == 0, "kvm_set_user_memory_region(vm, 0, 0x10000, 64 KiB, "
+	       "host_addr): expected 0, got %d", r);
+	ww_phase("ept_create(0x20000), vm->ept = ept, kvm_create_vcpu(vm, 0)");
+	ept = ept_create(0x20000);
+	EXPECT(t, ept != NULL, "ept_create(0x20000): expected an EPT, got NULL");
+	vm->ept = ept;
+	vcpu = kvm_create_vcpu(vm, 0);
+	EXPECT(t, vcpu != NULL, "kvm_create_vcpu(vm, 0): expected a vCPU, got NULL");
+	vcpu->sregs.cs.base = 0x10000;
+	vcpu->sregs.ds.base = 0x10000;
+	ww_phase("kvm_run() on `mov al, 0x2a; mov [0x10], al; hlt` at gpa 0x10000 "
+		 "(slot at 0x10000, EPT empty)");
+	r = kvm_run(vcpu);
+	EXPECT(t, r == 0 && vcpu->kvm_run->exit_reason == KVM_EXIT_HLT,
+	       "kvm_run() on `mov al, 0x2a; mov [0x10], al; hlt` at gpa 0x10000 of a "
+	       "slot that starts at 0x10000, with an empty EPT: expected 0 and a HLT "
+	       "exit, got %d and exit reason %u (the EPT must map gpa 0x10000 to the "
+	       "slot's first host byte)", r, vcpu->kvm_run->exit_reason);
+	EXPECT(t, buf[0x10] == 0x2a, "kvm_run() on `mov al, 0x2a; mov [0x10], al; "
+	       "hlt` with DS based at 0x10000, the slot at 0x10000: byte 0x10 of the "
+	       "caller's buffer is 0x%02x, expected 0x2a (gpa 0x10010 is the slot's "
+	       "byte 0x10)", buf[0x10]);
+out:
+	if (vcpu)
+		kvm_destroy_vcpu(vcpu);
+	if (vm)
+		kvm_destroy_vm(vm);
+	if (ept)
+		ept_destroy(ept);
+	if (kvm)
+		kvm_close(kvm);
+	munmap(buf, 0x10000);
+}
+
 void test_ept_lazy_tables(struct ww_test *t)
 {
 	static const struct {
@@ -745,6 +807,7 @@ void test_ept_lazy_tables(struct ww_test *t)
 	       "one `hlt` made the process grow by %llu MiB: guest memory and EPT "
 	       "tables must cost only what the guest touches",
 	       (unsigned long long)((rss1 - rss0) >> 20));
+	lazy_offset_slot(t);
 out:
 	destroy(ept);
 	ww_retire(host);
@@ -964,6 +1027,26 @@ void test_ept_arguments(struct ww_test *t)
 	       "-1, got %d", r);
 	if (!unchanged(&e, tables, "ept_map(NULL, ...)"))
 		goto out;
+
+	/* EPT_MAX_GPA itself, with page 0 mapped: its low 48 bits are 0, so a
+	 * bound off by one walks page 0's entries. */
+	if (!map_ok(&e, 0, 1, EPT_RWX, "page 0, that gpa EPT_MAX_GPA must not reach"))
+		goto out;
+	ww_phase("ept_set_permissions(ept, EPT_MAX_GPA, EPT_READ) with page 0 mapped");
+	r = ept_set_permissions(e.ept, EPT_MAX_GPA, EPT_READ);
+	EXPECT(t, r == -1, "ept_set_permissions(ept, EPT_MAX_GPA, EPT_READ) with page 0 "
+	       "mapped: expected -1 (no page contains gpa 2^48), got %d", r);
+	ww_phase("ept_translate(ept, 0, EPT_WRITE) after ept_set_permissions(ept, "
+		 "EPT_MAX_GPA, EPT_READ)");
+	got = ept_translate(e.ept, 0, EPT_WRITE);
+	EXPECT(t, got == e.pages + PAGE, "ept_translate(ept, 0, EPT_WRITE) after the "
+	       "refused ept_set_permissions(ept, EPT_MAX_GPA, EPT_READ): expected host "
+	       "page 1 (page 0 still RWX), got %p", got);
+	ww_phase("ept_translate(ept, EPT_MAX_GPA, EPT_READ) with page 0 mapped");
+	got = ept_translate(e.ept, EPT_MAX_GPA, EPT_READ);
+	EXPECT(t, got == NULL, "ept_translate(ept, EPT_MAX_GPA, EPT_READ) with page 0 "
+	       "mapped: expected NULL (gpa 2^48 is outside the EPT's space), got %p",
+	       got);
 	destroy(e.ept);
 	e.ept = NULL;
 

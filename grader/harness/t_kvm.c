@@ -116,6 +116,10 @@ void test_memory_region(struct ww_test *t)
 	buf = mmap(NULL, WW_MIB, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	EXPECT(t, buf != MAP_FAILED, "harness: cannot map the caller's buffer");
+	ww_phase("kvm_set_user_memory_region(vm, 0, 0, 0, buffer of the caller)");
+	r = kvm_set_user_memory_region(vm2, 0, 0, 0, buf);
+	EXPECT(t, r == -1, "kvm_set_user_memory_region(vm, 0, 0, 0, host_addr) (size "
+	       "0, with the caller's buffer): expected -1, got %d", r);
 	ww_phase("kvm_set_user_memory_region(vm, 0, 0, 1 MiB, buffer of the caller)");
 	r = kvm_set_user_memory_region(vm2, 0, 0, WW_MIB, buf);
 	EXPECT(t, r == 0, "kvm_set_user_memory_region(vm, 0, 0, 1 MiB, host_addr) "

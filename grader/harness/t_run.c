@@ -173,6 +173,11 @@ static const struct code g_undecodable[] = {
 	CODE("`mov cs, ax` (8E C8)", 0x8e, 0xc8),
 	CODE("`mov es, [0x100]` (8E 06 00 01: memory operand)", 0x8e, 0x06, 0x00, 0x01),
 	CODE("`add [bx+si], al` (00 00)", 0x00, 0x00),
+	/* next to the ranges of the subset: a decoder's bounds, one past */
+	CODE("`aas` (3F, just below inc r16 40..47)", 0x3f),
+	CODE("`push ax` (50, just above dec r16 48..4F)", 0x50),
+	CODE("`scasw` (AF, just below mov r8, imm8 B0..B7)", 0xaf),
+	CODE("`rol al, 1` (C0 C0 01, just above mov r16, imm16 B8..BF)", 0xc0, 0xc0, 0x01),
 };
 
 /* Cut by the end of guest memory: the opcode is in the slot, an operand
