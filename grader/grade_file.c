@@ -129,15 +129,20 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	 * checked (a FIFO or a device is never read), in a jail like the
 	 * build's: never a verdict on two layouts, so no test runs when they
 	 * disagree, whether the file built or not */
-	if (opt->header && b.header && !same_file_content(b.header, spec->header)) {
+	if (opt->header && b.header && !same_file_content(b.header, spec->header) &&
+	    (g->compiled || (b.failed_command && b.failed_end == JAIL_TOOL_EXITED))) {
+		/* built, or refused by the compiler's own errors (a field the
+		 * code names that the header renamed): the header is the reason
+		 * to give first; a build stopped by a limit is its own verdict */
 		progress(o, "checking the header ", opt->header);
 		if (header_check(spec->header, b.header, b.scratch, g, err) < 0)
 			goto out;
 		if (g->nheader_gaps) {
-			/* the header, not the code: the reason to give first */
-			g->compiled = false;
-			free(g->compile_message);
-			g->compile_message = xstrdup("");
+			if (g->compiled) {
+				g->compiled = false;
+				free(g->compile_message);
+				g->compile_message = xstrdup("");
+			}
 			sandbox_not_run(spec, g,
 					_("not run: the header disagrees with the contract"));
 			goto scored;
