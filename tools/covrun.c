@@ -68,7 +68,7 @@ static void relink(const struct build *b, const struct grade *cg, void *arg)
 	struct relink *r = arg;
 	struct grade *g = (struct grade *)cg;
 	struct strlist argv = { 0 };
-	char *sub = path_join(b->scratch, "sub.ww.o"), *lib, *libdir, *out;
+	char *sub = path_join(b->scratch, "obj/sub.ww.o"), *lib, *libdir, *out;
 	int st;
 
 	r->scratch = xstrdup(b->scratch);
@@ -85,7 +85,7 @@ static void relink(const struct build *b, const struct grade *cg, void *arg)
 	strlist_add(&argv, b->exe);
 	strlist_add(&argv, sub);
 	if (b->with_oracle)
-		strlist_addf(&argv, "%s/ref.ww.o", b->scratch);
+		strlist_addf(&argv, "%s/obj/ref.ww.o", b->scratch);
 	strlist_add(&argv, r->hook);
 	strlist_add(&argv, lib);
 	strlist_add(&argv, "--coverage");
@@ -162,10 +162,10 @@ int main(int argc, char **argv)
 		char *end;
 
 		errno = 0;
-		go.seed = strtoull(argv[2], &end, 10);
+		go.grading.seed = strtoull(argv[2], &end, 10);
 		if (errno || *end || !argv[2][0])
 			return usage();
-		go.has_seed = true;
+		go.grading.has_seed = true;
 		argi = 3;
 	}
 	if (argc - argi != 3)
@@ -175,9 +175,9 @@ int main(int argc, char **argv)
 	out_path = argv[argi + 2];
 	if (spec_load_checked(&spec, spec_path) != EXIT_PASS)
 		goto out_spec;
-	if (!go.has_seed && !spec.fuzz_has_seed) {
-		go.seed = 1;
-		go.has_seed = true;
+	if (!go.grading.has_seed && !spec.fuzz_has_seed) {
+		go.grading.seed = 1;
+		go.grading.has_seed = true;
 	}
 	if (getenv("COVRUN_HOOK") && getenv("COVRUN_HOOK")[0]) {
 		hook = xstrdup(getenv("COVRUN_HOOK"));
@@ -200,11 +200,11 @@ int main(int argc, char **argv)
 	setenv("GRADER_SYSFILTER", "off", 1);
 
 	rl.hook = hook;
-	go.argv0 = "covrun";
-	go.spec_path = spec_path;
+	go.grading.argv0 = "covrun";
+	go.grading.spec_path = spec_path;
 	go.file = file;
-	go.no_valgrind = true;
-	go.keep = true;
+	go.grading.no_valgrind = true;
+	go.grading.keep = true;
 	go.built = relink;
 	go.built_arg = &rl;
 
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 		       "not at all after a timeout)\n", lost, lost > 1 ? "s" : "");
 
 	gcda = xasprintf("%s/run/sub.gcda", rl.scratch);
-	gcda_dst = xasprintf("%s/sub.gcda", rl.scratch);
+	gcda_dst = xasprintf("%s/obj/sub.gcda", rl.scratch);   /* beside sub.gcno */
 	if (copy_file(gcda, gcda_dst) < 0) {
 		fprintf(stderr, "covrun: no counts were written ('%s': %s)\n", gcda,
 			strerror(errno));
@@ -256,7 +256,10 @@ int main(int argc, char **argv)
 	}
 	{
 		char *gargv[] = { "gcov", "-b", "--json-format", "-o", "sub.o", "sub.o", NULL };
-		char *gout = proc_capture(gargv, rl.scratch, rl.scratch, &st);
+		char *objdir = path_join(rl.scratch, "obj");
+		char *gout = proc_capture(gargv, objdir, rl.scratch, &st);
+
+		free(objdir);
 
 		if (gout == NULL || st != 0) {
 			fprintf(stderr, "covrun: gcov failed: %s\n", gout ? gout : "not found");
@@ -265,7 +268,7 @@ int main(int argc, char **argv)
 		}
 		free(gout);
 	}
-	json = xasprintf("%s/sub.gcov.json.gz", rl.scratch);
+	json = xasprintf("%s/obj/sub.gcov.json.gz", rl.scratch);
 	if (copy_file(json, out_path) < 0) {
 		fprintf(stderr, "covrun: cannot write '%s': %s\n", out_path, strerror(errno));
 		goto out;

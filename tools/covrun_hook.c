@@ -10,7 +10,7 @@
  * worker registers the submission's counters and writes them first.
  *
  * Where: the jail keeps only <scratch>/run writable, and passes no
- * environment, so GCOV_PREFIX is set here: <dir of the executable>/run, all
+ * environment, so GCOV_PREFIX is set here: <dir of the executable>/../run, all
  * directories of the compiled-in name stripped (<scratch>/src/../sub.gcda
  * becomes <scratch>/run/sub.gcda).  libgcov merges the counts of successive
  * workers into that file (it locks it).
@@ -48,12 +48,14 @@ static void covrun_dump(void)
 		registered = 1;
 		for (p = __start_covrun_gcov_info; p && p < __stop_covrun_gcov_info; p++)
 			__gcov_init(*p);
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 5);
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 8);
 		if (n > 0) {
 			exe[n] = '\0';
 			slash = strrchr(exe, '/');
 			if (slash) {
-				strcpy(slash, "/run");
+				/* the executable is <scratch>/obj/harness; the
+				 * tests' jail may write <scratch>/run only */
+				strcpy(slash, "/../run");
 				setenv("GCOV_PREFIX", exe, 1);
 				setenv("GCOV_PREFIX_STRIP", "1000", 1);
 			}
