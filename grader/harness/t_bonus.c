@@ -31,7 +31,7 @@ static bool have_maeve(struct ww_test *t)
 	if (maeve_tries_to_escape != NULL)
 		return true;
 	t->skipped = true;
-	snprintf(t->msg, sizeof(t->msg), "maeve_tries_to_escape() is not defined");
+	snprintf(t->msg, sizeof(t->msg), H_("maeve_tries_to_escape() is not defined"));
 	return false;
 }
 
@@ -417,8 +417,8 @@ static bool at_memory_end(struct ww_test *t, WestworldHost *host,
 
 	if (!implant(t, host, code, len, addr))
 		return false;
-	snprintf(buf, sizeof(buf), "%s at 0x%llx, its last byte the last of guest "
-		 "memory", what, (unsigned long long)addr);
+	snprintf(buf, sizeof(buf), H_("%s at 0x%llx, its last byte the last of guest "
+		 "memory"), what, (unsigned long long)addr);
 	if (!step(t, host, reason, buf))
 		return false;
 	if (reason != KVM_EXIT_INTERNAL_ERROR)
@@ -790,27 +790,27 @@ static bool snap_diff(const struct snap *a, const struct snap *b, char *out,
 	size_t i;
 
 	if (a->n != b->n) {
-		snprintf(out, cap, "changed which of host, park, brain, memories, "
-			 "voice are NULL");
+		snprintf(out, cap, H_("changed which of host, park, brain, memories, "
+			 "voice are NULL"));
 		return true;
 	}
 	for (i = 0; i < a->n; i++) {
 		if (a->v[i] != b->v[i]) {
-			snprintf(out, cap, "changed %s%s from 0x%llx to 0x%llx",
+			snprintf(out, cap, H_("changed %s%s from 0x%llx to 0x%llx"),
 				 a->name[i][0], a->name[i][1], (unsigned long long)a->v[i],
 				 (unsigned long long)b->v[i]);
 			return true;
 		}
 	}
 	if (a->run_len != b->run_len) {
-		snprintf(out, cap, "changed kvm_run_size");
+		snprintf(out, cap, H_("changed kvm_run_size"));
 		return true;
 	}
 	if (memcmp(a->run, b->run, a->run_len) != 0) {
 		for (i = 0; a->run[i] == b->run[i]; i++)
 			;
-		snprintf(out, cap, "changed byte %zu of the kvm_run mapping from "
-			 "0x%02x to 0x%02x", i, a->run[i], b->run[i]);
+		snprintf(out, cap, H_("changed byte %zu of the kvm_run mapping from "
+			 "0x%02x to 0x%02x"), i, a->run[i], b->run[i]);
 		return true;
 	}
 	return false;
@@ -826,8 +826,8 @@ static bool mem_diff(const WestworldHost *h, char *out, size_t cap)
 		return false;
 	for (i = 0; m[i] == mem_before[i]; i++)
 		;
-	snprintf(out, cap, "changed the guest memory byte at 0x%zx from 0x%02x to "
-		 "0x%02x", i, mem_before[i], m[i]);
+	snprintf(out, cap, H_("changed the guest memory byte at 0x%zx from 0x%02x to "
+		 "0x%02x"), i, mem_before[i], m[i]);
 	return true;
 }
 
@@ -899,7 +899,7 @@ static bool maeve_timing(struct ww_test *t, const uint8_t *body, size_t body_len
 	mem_valid = false;
 	if (host == NULL)
 		return false;
-	snprintf(buf, sizeof(buf), "`%s; out 0x80, al` after the first `rdtsc`",
+	snprintf(buf, sizeof(buf), H_("`%s; out 0x80, al` after the first `rdtsc`"),
 		 body_what);
 	if (step(t, host, WW_EXIT_RDTSC, "the first `rdtsc`") &&
 	    step(t, host, KVM_EXIT_IO, buf))
@@ -1033,7 +1033,7 @@ void test_maeve_no_side_effects(struct ww_test *t)
 		host->brain->regs.rdx = 0x3f8;
 		host->brain->sregs.ds.base = cases[i].far_ds ?
 					     size - 0x1000 - cases[i].inside : 0;
-		snprintf(what, sizeof(what), "%s at 0x%x, before any kvm_run()",
+		snprintf(what, sizeof(what), H_("%s at 0x%x, before any kvm_run()"),
 			 cases[i].what, WW_GUEST_ENTRY + cases[i].off);
 		if (!maeve_still(t, host, WW_GUEST_ENTRY + cases[i].off, cases[i].want,
 				 cases[i].want, what))

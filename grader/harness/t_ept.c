@@ -117,11 +117,11 @@ static const char *where(const struct ev *e, const void *p)
 	if (p == NULL)
 		return "NULL";
 	if (e->pages != NULL && a >= b && a - b < e->npages * PAGE)
-		snprintf(out, sizeof(buf[0]), "host page %zu + 0x%03llx (%p)",
+		snprintf(out, sizeof(buf[0]), H_("host page %zu + 0x%03llx (%p)"),
 			 (size_t)((a - b) / PAGE), (unsigned long long)((a - b) % PAGE), p);
 	else
-		snprintf(out, sizeof(buf[0]), "%p (none of the host pages the test "
-			 "mapped)", p);
+		snprintf(out, sizeof(buf[0]), H_("%p (none of the host pages the test "
+			 "mapped)"), p);
 	return out;
 }
 
@@ -144,10 +144,10 @@ static const char *alias_note(const struct ev *e, uint64_t gpa, const void *got)
 		return buf;
 	diff = (other ^ gpa) & ~(PAGE - 1);
 	level = level_of(diff);
-	snprintf(buf, sizeof(buf), "; host page %zu is the one mapped at gpa 0x%llx, "
+	snprintf(buf, sizeof(buf), H_("; host page %zu is the one mapped at gpa 0x%llx, "
 		 "which differs from 0x%llx only in bits 0x%llx%s%s: the walk does "
 		 "not tell the two gpas apart, so both use one entry (a wrong shift or "
-		 "a mask other than 9 bits%s?)", j, (unsigned long long)other,
+		 "a mask other than 9 bits%s?)"), j, (unsigned long long)other,
 		 (unsigned long long)(gpa & ~(PAGE - 1)), (unsigned long long)diff,
 		 level ? ", all in the index of the " : "", level ? level : "",
 		 level ? " at that level" : "");
@@ -254,7 +254,7 @@ static bool check_page(struct ev *e, uint64_t page_gpa, size_t idx,
 	char what[256];
 	int i;
 
-	snprintf(what, sizeof(what), "%s; mapped to host page %zu with %s", ctx, idx,
+	snprintf(what, sizeof(what), H_("%s; mapped to host page %zu with %s"), ctx, idx,
 		 perm_name(perms));
 	for (i = 0; i < 3; i++) {
 		uint64_t off = (0x018 + 0x5f3 * (uint64_t)i + 0x111 * (uint64_t)idx) &
@@ -438,8 +438,8 @@ void test_ept_map_translate(struct ww_test *t)
 	if (!map_ok(&e, MT_BASE, 0, EPT_RWX, "every level's index non-zero"))
 		goto out;
 	for (i = 0; i < MT_BITS; i++) {
-		snprintf(ctx, sizeof(ctx), "0x%llx with bit %zu flipped, in the index "
-			 "of the %s", (unsigned long long)MT_BASE, 12 + i,
+		snprintf(ctx, sizeof(ctx), H_("0x%llx with bit %zu flipped, in the index "
+			 "of the %s"), (unsigned long long)MT_BASE, 12 + i,
 			 level_of(1ull << (12 + i)));
 		if (!map_ok(&e, MT_BASE ^ (1ull << (12 + i)), 1 + i, EPT_RWX, ctx))
 			goto out;
@@ -452,14 +452,14 @@ void test_ept_map_translate(struct ww_test *t)
 	/* Each gpa translates to its own page, for every access, offset added. */
 	for (i = 0; i < MT_SPARE; i++) {
 		if (i >= 1 && i <= MT_BITS)
-			snprintf(ctx, sizeof(ctx), "0x%llx with bit %zu flipped, among "
+			snprintf(ctx, sizeof(ctx), H_("0x%llx with bit %zu flipped, among "
 				 "37 pages mapped at 0x%llx and at it with each of its 36 "
-				 "index bits flipped", (unsigned long long)MT_BASE, 11 + i,
+				 "index bits flipped"), (unsigned long long)MT_BASE, 11 + i,
 				 (unsigned long long)MT_BASE);
 		else
-			snprintf(ctx, sizeof(ctx), "among 37 pages mapped at 0x%llx and "
+			snprintf(ctx, sizeof(ctx), H_("among 37 pages mapped at 0x%llx and "
 				 "at it with each of its 36 index bits flipped, and pages at "
-				 "0 and EPT_MAX_GPA - 4096", (unsigned long long)MT_BASE);
+				 "0 and EPT_MAX_GPA - 4096"), (unsigned long long)MT_BASE);
 		if (!check_page(&e, page_gpa[i], i, EPT_RWX, ctx))
 			goto out;
 	}
@@ -539,13 +539,13 @@ void test_ept_permissions(struct ww_test *t)
 	/* Every non-empty subset of RWX: allowed accesses work and count no
 	 * violation, the others are refused with the permissions found. */
 	for (p = 1; p <= EPT_RWX; p++) {
-		snprintf(ctx, sizeof(ctx), "page %u of 7, each mapped with its own "
-			 "permissions", p);
+		snprintf(ctx, sizeof(ctx), H_("page %u of 7, each mapped with its own "
+			 "permissions"), p);
 		if (!map_ok(&e, PM_BASE + p * PAGE, p, p, ctx))
 			goto out;
 	}
 	for (p = 1; p <= EPT_RWX; p++) {
-		snprintf(ctx, sizeof(ctx), "gpa 0x%llx", (unsigned long long)(PM_BASE +
+		snprintf(ctx, sizeof(ctx), H_("gpa 0x%llx"), (unsigned long long)(PM_BASE +
 			 p * PAGE));
 		if (!check_page(&e, PM_BASE + p * PAGE, p, p, ctx))
 			goto out;
@@ -598,8 +598,8 @@ void test_ept_permissions(struct ww_test *t)
 		       "expected -1, got %d", (unsigned long long)g7, bad_perms[i],
 		       bad_perms[i] == 0 ? "no permission" : "not a subset of EPT_RWX",
 		       r);
-		snprintf(ctx, sizeof(ctx), "--X, then ept_set_permissions(0x%x) "
-			 "refused", bad_perms[i]);
+		snprintf(ctx, sizeof(ctx), H_("--X, then ept_set_permissions(0x%x) "
+			 "refused"), bad_perms[i]);
 		if (!check_page(&e, g7, 7, EPT_EXEC, ctx))
 			goto out;
 	}
@@ -831,7 +831,7 @@ static bool unchanged(struct ev *e, size_t tables, const char *ctx)
 			"refused call builds no table", ctx, tables, e->ept->tables);
 		return false;
 	}
-	snprintf(what, sizeof(what), "after %s was refused", ctx);
+	snprintf(what, sizeof(what), H_("after %s was refused"), ctx);
 	return check_page(e, AR_OLD, 0, EPT_RWX, what) &&
 	       tr_refused(e, AR_NEW + 0x10, EPT_READ, 0, what);
 }
@@ -887,8 +887,8 @@ static bool map_failing(struct ww_test *t, struct ev *e, uint64_t k,
 			(unsigned long long)k, kind, (unsigned long long)site, call, r);
 		goto fail;
 	}
-	snprintf(desc, sizeof(desc), "allocation #%llu (%s at @{0x%llx}) made to "
-		 "fail in %s", (unsigned long long)k, kind, (unsigned long long)site,
+	snprintf(desc, sizeof(desc), H_("allocation #%llu (%s at @{0x%llx}) made to "
+		 "fail in %s"), (unsigned long long)k, kind, (unsigned long long)site,
 		 call);
 	if (ept->tables < 4 || ept->tables > 6) {
 		ww_fail(t, "%s: it returned -1 but tables is %zu, expected 4 (none of "
@@ -983,8 +983,8 @@ void test_ept_arguments(struct ww_test *t)
 			if (!unchanged(&e, tables, ctx))
 				goto out;
 		}
-		snprintf(ctx, sizeof(ctx), "ept_map(ept, 0x%llx, NULL, RWX) (hva NULL; "
-			 "%s)", (unsigned long long)gpa, which);
+		snprintf(ctx, sizeof(ctx), H_("ept_map(ept, 0x%llx, NULL, RWX) (hva NULL; "
+			 "%s)"), (unsigned long long)gpa, which);
 		ww_phase("%s", ctx);
 		r = ept_map(e.ept, gpa, NULL, EPT_RWX);
 		EXPECT(t, r == -1, "%s: expected -1, got %d", ctx, r);
@@ -993,8 +993,8 @@ void test_ept_arguments(struct ww_test *t)
 		for (i = 0; i < 2; i++) {
 			uint64_t off = i == 0 ? 1 : 0x800;
 
-			snprintf(ctx, sizeof(ctx), "ept_map(ept, 0x%llx, host page 2 + "
-				 "0x%llx, RWX) (hva not page aligned; %s)",
+			snprintf(ctx, sizeof(ctx), H_("ept_map(ept, 0x%llx, host page 2 + "
+				 "0x%llx, RWX) (hva not page aligned; %s)"),
 				 (unsigned long long)gpa, (unsigned long long)off, which);
 			ww_phase("%s", ctx);
 			r = ept_map(e.ept, gpa, e.pages + 2 * PAGE + off, EPT_RWX);

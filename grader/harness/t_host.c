@@ -589,7 +589,7 @@ void test_says_freeze(struct ww_test *t)
 
 	/* IN from ports no device answers */
 	for (i = 0; i < sizeof(other_in) / sizeof(other_in[0]); i++) {
-		snprintf(what, sizeof(what), "an IN from port 0x%x (no device)",
+		snprintf(what, sizeof(what), H_("an IN from port 0x%x (no device)"),
 			 other_in[i]);
 		data = io_exit(run, KVM_EXIT_IO_IN, other_in[i], 0x00);
 		u0 = uart_of(host->voice);
@@ -606,7 +606,7 @@ void test_says_freeze(struct ww_test *t)
 
 	/* OUT to ports no device answers */
 	for (i = 0; i < sizeof(other_out) / sizeof(other_out[0]); i++) {
-		snprintf(what, sizeof(what), "an OUT of 0xb6 to port 0x%x (no device)",
+		snprintf(what, sizeof(what), H_("an OUT of 0xb6 to port 0x%x (no device)"),
 			 other_out[i]);
 		io_exit(run, KVM_EXIT_IO_OUT, other_out[i], other_byte);
 		u0 = uart_of(host->voice);
@@ -625,7 +625,7 @@ void test_says_freeze(struct ww_test *t)
 
 	/* MMIO */
 	for (j = 1; j <= 4; j *= 4) {
-		snprintf(what, sizeof(what), "an MMIO read of %u byte%s at 0x100000",
+		snprintf(what, sizeof(what), H_("an MMIO read of %u byte%s at 0x100000"),
 			 j, j > 1 ? "s" : "");
 		mmio_exit(run, 0x100000, j, false, 0x00);
 		freeze(host, run, what);
@@ -685,7 +685,7 @@ void test_says_freeze(struct ww_test *t)
 		memset(run->padding, 0, sizeof(run->padding));
 		run->exit_reason = fatal[i].reason;
 		host->conscious = true;
-		snprintf(what, sizeof(what), "a %s exit (host conscious)", fatal[i].name);
+		snprintf(what, sizeof(what), H_("a %s exit (host conscious)"), fatal[i].name);
 		freeze(host, run, what);
 		EXPECT(t, !host->conscious, "ford_says_freeze() on %s: host->conscious "
 		       "is still true, expected false (the host stops)", what);

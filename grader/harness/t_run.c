@@ -209,8 +209,8 @@ static bool run_undecodable(struct ww_test *t, const struct code *c)
 	b.vcpu->regs.rbx = 0x800;
 	s0 = b.vcpu->sregs;
 	memcpy(g_mem_before, b.mem, BARE_SIZE);
-	snprintf(what, sizeof(what), "%s at 0x100 of a 4 KiB guest, `hlt` after it "
-		 "(AL 0x5a, BX 0x800)", c->name);
+	snprintf(what, sizeof(what), H_("%s at 0x100 of a 4 KiB guest, `hlt` after it "
+		 "(AL 0x5a, BX 0x800)"), c->name);
 	if (!run_once(t, b.vcpu, what, &reason))
 		goto out;
 	EXPECT(t, reason == KVM_EXIT_SHUTDOWN, "kvm_run() on %s: expected "
@@ -240,8 +240,8 @@ static bool run_cut(struct ww_test *t, const struct code *c)
 
 	if (!bare_create(t, &b, c->bytes, c->len, BARE_SIZE - c->len))
 		return false;
-	snprintf(what, sizeof(what), "%s of a 4 KiB guest (RIP 0x%zx; the page "
-		 "after guest memory is inaccessible)", c->name, BARE_SIZE - c->len);
+	snprintf(what, sizeof(what), H_("%s of a 4 KiB guest (RIP 0x%zx; the page "
+		 "after guest memory is inaccessible)"), c->name, BARE_SIZE - c->len);
 	if (!run_once_hint(t, b.vcpu, what, &reason, "an operand read past the "
 			   "end of guest memory (a crash there is the guard page)?"))
 		goto out;
@@ -926,9 +926,9 @@ void test_memory_region_refusals(struct ww_test *t)
 		char hname[48];
 
 		if (host == NULL)
-			snprintf(hname, sizeof(hname), "NULL");
+			snprintf(hname, sizeof(hname), H_("NULL"));
 		else
-			snprintf(hname, sizeof(hname), "buffer + %zu", f->host_off);
+			snprintf(hname, sizeof(hname), H_("buffer + %zu"), f->host_off);
 		ww_phase("kvm_set_user_memory_region(vm, %u, 0x%llx, 0x%llx, %s) (%s)",
 			 f->slot, (unsigned long long)f->guest_addr,
 			 (unsigned long long)f->size, hname, f->why);

@@ -117,8 +117,8 @@ static const char *state_diff(const SerialPort *a, const SerialPort *b)
 
 #define CMP(f) \
 	if (a->f != b->f) { \
-		snprintf(buf, sizeof(buf), #f " went from 0x%llx to 0x%llx", \
-			 (unsigned long long)a->f, (unsigned long long)b->f); \
+		snprintf(buf, sizeof(buf), H_("%s went from 0x%llx to 0x%llx"), \
+			 #f, (unsigned long long)a->f, (unsigned long long)b->f); \
 		return buf; \
 	}
 	CMP(base) CMP(rbr) CMP(ier) CMP(fcr) CMP(lcr) CMP(mcr) CMP(lsr) CMP(msr)
@@ -299,15 +299,15 @@ void test_serial_registers(struct ww_test *t)
 		snprintf(ctx, sizeof(ctx), "(%s)", rw[i].name);
 		if (!silent_wr(t, s, rw[i].off, rw[i].v, rw[i].name, ctx))
 			goto out;
-		snprintf(ctx, sizeof(ctx), "after writing 0x%02x to %s", rw[i].v,
+		snprintf(ctx, sizeof(ctx), H_("after writing 0x%02x to %s"), rw[i].v,
 			 rw[i].name);
 		if (!rd_expect(t, s, rw[i].off, rw[i].name, rw[i].v, ctx))
 			goto out;
 	}
 	/* ... and each kept its own: the last four writes, read again. */
 	for (j = 4; j < 8; j++) {
-		snprintf(ctx, sizeof(ctx), "after IER 0x00, LCR 0x03, MCR 0x01, SCR "
-			 "0x81 were written, in that order");
+		snprintf(ctx, sizeof(ctx), H_("after IER 0x00, LCR 0x03, MCR 0x01, SCR "
+			 "0x81 were written, in that order"));
 		if (!rd_expect(t, s, rw[j].off, rw[j].name, rw[j].v, ctx))
 			goto out;
 	}
