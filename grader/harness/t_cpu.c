@@ -85,8 +85,8 @@ static bool cpu_open(struct ww_test *t, struct cpu *c)
 		ww_fail(t, "ford_creates_host(1): the host has no %s",
 			c->host->park == NULL ? "park (VM)" :
 			c->host->brain == NULL ? "brain (vCPU)" :
-			c->host->park->guest_memory == NULL ? "guest memory" :
-			"kvm_run mapping");
+			c->host->park->guest_memory == NULL ? H_("guest memory") :
+			H_("kvm_run mapping"));
 		return false;
 	}
 	if (c->host->park->guest_phys_addr != 0 || c->host->park->memory_size != WW_MIB) {
@@ -157,10 +157,10 @@ static bool cpu_run(struct ww_test *t, struct cpu *c, uint32_t reason,
 		ww_fail(t, "kvm_run() on %s: expected exit_reason %s, got %s with RIP "
 			"0x%llx%s", what, ww_exit_name(reason), ww_exit_name(got),
 			(unsigned long long)c->vcpu->regs.rip,
-			got == KVM_EXIT_SHUTDOWN ? " (an opcode treated as outside the "
-			"subset, or a jump that landed off the code)" :
-			reason == KVM_EXIT_SHUTDOWN ? " (this encoding is outside the "
-			"subset: the vCPU must stop with KVM_EXIT_SHUTDOWN)" : "");
+			got == KVM_EXIT_SHUTDOWN ? H_(" (an opcode treated as outside the "
+			"subset, or a jump that landed off the code)") :
+			reason == KVM_EXIT_SHUTDOWN ? H_(" (this encoding is outside the "
+			"subset: the vCPU must stop with KVM_EXIT_SHUTDOWN)") : "");
 		return false;
 	}
 	return true;
@@ -207,8 +207,8 @@ static bool regs_expect(struct ww_test *t, const KvmRegs *exp, const KvmRegs *go
 			continue;
 		ww_fail(t, "%s: expected %s 0x%016llx, got 0x%016llx%s", what, names[i],
 			(unsigned long long)e[i], (unsigned long long)g[i],
-			(d & 0xffff) == 0 ? " (bits 16-63 changed: an 8- or 16-bit "
-			"write keeps the rest of the 64-bit register)" : "");
+			(d & 0xffff) == 0 ? H_(" (bits 16-63 changed: an 8- or 16-bit "
+			"write keeps the rest of the 64-bit register)") : "");
 		return false;
 	}
 	if (e[16] != g[16]) {
@@ -731,9 +731,9 @@ void test_cpu_segments(struct ww_test *t)
 		set16(&in, 3, 0x5000);
 		snprintf(what, sizeof(what), "`%s` (%s): %s", outside_text[i],
 			 ww_hex(outside[i], outside_len[i]),
-			 i < 2 ? "loading CS this way is #UD, outside the subset" :
-			 i < 4 ? "only ES, SS and DS are in the subset" :
-			 "8E with a memory operand is outside the subset (mod 11 only)");
+			 i < 2 ? H_("loading CS this way is #UD, outside the subset") :
+			 i < 4 ? H_("only ES, SS and DS are in the subset") :
+			 H_("8E with a memory operand is outside the subset (mod 11 only)"));
 		if (!cpu_load(t, &c, outside[i], 4, ENTRY, &in) ||
 		    !cpu_run(t, &c, KVM_EXIT_SHUTDOWN, what))
 			goto out;
@@ -833,17 +833,17 @@ void test_cpu_branches(struct ww_test *t)
 			const char *why = "";
 
 			if (rip == next + 1)
-				why = ": the jump was not taken";
+				why = H_(": the jump was not taken");
 			else if (rip == target + 1)
-				why = ": the jump was taken";
+				why = H_(": the jump was taken");
 			else if (rip == next + b->rel + 1)
-				why = ": the displacement was not sign-extended";
+				why = H_(": the displacement was not sign-extended");
 			else if (rip == at + (uint64_t)(int64_t)(int8_t)b->rel + 1)
-				why = ": the displacement was added to the address of the jump, "
-				      "not of the next instruction";
+				why = H_(": the displacement was added to the address of the jump, "
+				      "not of the next instruction");
 			ww_fail(t, "%s: expected the jump %s, to the hlt at 0x%llx (RIP 0x%llx "
-				"after it), got RIP 0x%llx%s", what, b->taken ? "taken" :
-				"not taken", (unsigned long long)(land - 1),
+				"after it), got RIP 0x%llx%s", what, b->taken ? H_("taken") :
+				H_("not taken"), (unsigned long long)(land - 1),
 				(unsigned long long)land, (unsigned long long)rip, why);
 			goto out;
 		}
@@ -940,7 +940,7 @@ void test_cpu_inc_dec(struct ww_test *t)
 			       (unsigned long long)c.vcpu->regs.rflags,
 			       (c.vcpu->regs.rflags & WW_RFLAGS_ZF) ? "set" : "clear",
 			       ((after ^ *gpr(&exp, r)) & ~(uint64_t)0xffff) ?
-			       " (bits 16-63 changed: a 16-bit result keeps them)" : "");
+			       H_(" (bits 16-63 changed: a 16-bit result keeps them)") : "");
 			if (!regs_expect(t, &exp, &c.vcpu->regs, fmask, what) ||
 			    !sregs_expect(t, &c.sregs0, &c.vcpu->sregs, what))
 				goto out;
@@ -1028,8 +1028,8 @@ void test_cpu_port_io(struct ww_test *t)
 		EXPECT(t, run->io.size == 1, "%s: expected io.size 1 (a byte), got %u",
 		       what, run->io.size);
 		EXPECT(t, run->io.port == p->port, "%s: expected io.port 0x%x, got 0x%x%s",
-		       what, p->port, run->io.port, p->dx ? " (the port is DX, 16 bits)" :
-		       " (the port is the imm8, zero-extended)");
+		       what, p->port, run->io.port, p->dx ? H_(" (the port is DX, 16 bits)") :
+		       H_(" (the port is the imm8, zero-extended)"));
 		EXPECT(t, run->io.count == 1, "%s: expected io.count 1, got %u", what,
 		       run->io.count);
 		off = run->io.data_offset;
