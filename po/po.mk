@@ -33,7 +33,7 @@ PO_LANG_SUBMISSIONS := mutants/mutant_b_safety.c tests/grader/submissions/compil
                        tests/grader/submissions/norm_open.c
 
 .PHONY: po-update po-check
-include po/harness.mk
+include po/harness/harness.mk
 test: po-check
 bin/grader: | $(LOCALE_MO)
 
@@ -61,7 +61,7 @@ po-check: bin/grader $(LOCALE_MO) $(HLOCALE_MO)
 		echo "po-check: $(HPO_POT) is not what xgettext makes of grader/harness/*.c (run: make po-update, then translate):"; \
 		diff -I '^"POT-Creation-Date:' $(HPO_POT) $(BUILD)/po/fresh-harness.pot | head -30; exit 1; \
 	fi
-	$(Q)set -e; for pair in $(foreach l,$(PO_LANGS),po/$(l).po:$(PO_POT) po/harness-$(l).po:$(HPO_POT)); do \
+	$(Q)set -e; for pair in $(foreach l,$(PO_LANGS),po/$(l).po:$(PO_POT) po/harness/$(l).po:$(HPO_POT)); do \
 		po=$${pair%%:*}; pot=$${pair#*:}; \
 		msgcmp $$po $$pot || { echo "po-check: $$po lacks messages of $$pot"; exit 1; }; \
 		stats=$$(LC_ALL=C msgfmt --check --statistics -o /dev/null $$po 2>&1); \
@@ -69,4 +69,4 @@ po-check: bin/grader $(LOCALE_MO) $(HLOCALE_MO)
 			echo "po-check: $$po is not complete: $$stats"; exit 1;; esac; \
 		echo "  $$po: $$stats"; \
 	done
-	$(Q)python3 tools/po_languages.py --harness-po po/harness-fr.po bin/grader spec.json po/fr.po $(PO_LANG_SUBMISSIONS)
+	$(Q)python3 tools/po_languages.py --harness-po po/harness/fr.po bin/grader spec.json po/fr.po $(PO_LANG_SUBMISSIONS)

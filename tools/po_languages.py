@@ -16,7 +16,7 @@ the harness's "got:" text, are not the grader's and are left out) must hold:
   - the spec's texts of the failed tests in its language (French: input,
     expected, trap_explanation; English: their "en"), never the other's.
 With --harness-po, the harness's "got:" lines are checked too, against
-HPO (the harness's catalogue, po/harness-LANG.po): no fragment of its
+HPO (the harness's catalogue, po/harness/LANG.po): no fragment of its
 messages in the other language, and, over all the runs of a language, at
 least one of its own (the check sees a translated got: line).  A message
 of HPO translated by itself must be code (a call, a register dump), not

@@ -1,10 +1,11 @@
-# po/harness.mk - the harness's message catalogues (GNU gettext)
+# po/harness/harness.mk - the harness's message catalogues (GNU gettext)
 #
 # The messages the tests write (a failed test's "got:" line, the phase a
 # crash or a timeout names, the hints) are the harness's, not the grader's:
 # their own domain, westworld-harness, their own template
-# po/westworld-harness.pot (xgettext of grader/harness/*.c), translated by
-# po/harness-LANG.po, compiled into
+# po/harness/westworld-harness.pot (xgettext of grader/harness/*.c),
+# translated by po/harness/LANG.po (a folder of their own: po/*.po are the
+# grader's, which the student kit lists), compiled into
 # $(BUILD)/locale/LANG/LC_MESSAGES/westworld-harness.mo beside the grader's.
 # The grader passes its language and that folder to the harness (--lang,
 # --localedir: grader/sandbox.c) and shows the folder to the tests' jail.
@@ -15,8 +16,8 @@
 # translation to.  Included by po/po.mk: po-update and po-check cover it.
 
 HPO_DOMAIN := westworld-harness
-HPO_POT    := po/$(HPO_DOMAIN).pot
-HPO_FILES  := $(patsubst %,po/harness-%.po,$(PO_LANGS))
+HPO_POT    := po/harness/$(HPO_DOMAIN).pot
+HPO_FILES  := $(patsubst %,po/harness/%.po,$(PO_LANGS))
 HLOCALE_MO := $(patsubst %,$(BUILD)/locale/%/LC_MESSAGES/$(HPO_DOMAIN).mo,$(PO_LANGS))
 HPO_SOURCES = $(sort $(wildcard grader/harness/*.c))
 HXGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword \
@@ -33,7 +34,7 @@ HXGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword \
 
 bin/grader: | $(HLOCALE_MO)
 
-$(BUILD)/locale/%/LC_MESSAGES/$(HPO_DOMAIN).mo: po/harness-%.po
+$(BUILD)/locale/%/LC_MESSAGES/$(HPO_DOMAIN).mo: po/harness/%.po
 	$(call msg,MSGFMT,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)msgfmt --check -o $@ $<
