@@ -231,12 +231,12 @@ static bool regs_expect(struct ww_test *t, const KvmRegs *exp, const KvmRegs *go
 				continue;
 			if (name != NULL)
 				n += (size_t)snprintf(bits + n, sizeof(bits) - n, H_("%s%s %s, expected %s"),
-						      n ? "; " : "", name, set ? "set" : "clear",
-						      set ? "clear" : "set");
+						      n ? "; " : "", name, set ? H_("set") : H_("clear"),
+						      set ? H_("clear") : H_("set"));
 			else
 				n += (size_t)snprintf(bits + n, sizeof(bits) - n, H_("%sbit %u %s, "
 						      "expected %s"), n ? "; " : "", bit,
-						      set ? "set" : "clear", set ? "clear" : "set");
+						      set ? H_("set") : H_("clear"), set ? H_("clear") : H_("set"));
 		}
 		ww_fail(t, "%s: expected RFLAGS 0x%llx, got 0x%llx (%s)", what,
 			(unsigned long long)e[17], (unsigned long long)g[17], bits);
@@ -818,12 +818,12 @@ void test_cpu_branches(struct ww_test *t)
 			snprintf(what, sizeof(what), H_("`loop %+d` (%s) at 0x%llx with RCX = "
 				 "0x%016llx (CX = 0x%04x) and ZF %s, hlts all around"), (int8_t)b->rel,
 				 ww_hex(window + BR_AT, 2), (unsigned long long)at,
-				 (unsigned long long)in.rcx, b->cx, b->zf ? "set" : "clear");
+				 (unsigned long long)in.rcx, b->cx, b->zf ? H_("set") : H_("clear"));
 		else
 			snprintf(what, sizeof(what), H_("`%s %+d` (%s) at 0x%llx with ZF %s, hlts "
 				 "all around"), br_name(b->op), (int8_t)b->rel,
 				 ww_hex(window + BR_AT, 2), (unsigned long long)at,
-				 b->zf ? "set" : "clear");
+				 b->zf ? H_("set") : H_("clear"));
 		if (!cpu_load(t, &c, window, sizeof(window), ENTRY, &in))
 			goto out;
 		if (!cpu_run(t, &c, KVM_EXIT_HLT, what))
@@ -926,7 +926,7 @@ void test_cpu_inc_dec(struct ww_test *t)
 			snprintf(what, sizeof(what), H_("`%s %s` (%02X), then hlt, with %s = "
 				 "0x%04x (%s 0x%016llx) and ZF %s"), vals[i].dec ? "dec" : "inc",
 				 g_r16[r], code[0], g_R16[r], vals[i].v, g_r64[r],
-				 (unsigned long long)before, vals[i].zf_in ? "set" : "clear");
+				 (unsigned long long)before, vals[i].zf_in ? H_("set") : H_("clear"));
 			if (!cpu_load(t, &c, code, 2, ENTRY, &in) ||
 			    !cpu_run(t, &c, KVM_EXIT_HLT, what))
 				goto out;
@@ -936,9 +936,9 @@ void test_cpu_inc_dec(struct ww_test *t)
 			       "%s: expected %s 0x%04x (%s 0x%016llx) and ZF %s, got %s "
 			       "0x%016llx and RFLAGS 0x%llx (ZF %s)%s", what, g_R16[r], res,
 			       g_r64[r], (unsigned long long)*gpr(&exp, r),
-			       res == 0 ? "set" : "clear", g_r64[r], (unsigned long long)after,
+			       res == 0 ? H_("set") : H_("clear"), g_r64[r], (unsigned long long)after,
 			       (unsigned long long)c.vcpu->regs.rflags,
-			       (c.vcpu->regs.rflags & WW_RFLAGS_ZF) ? "set" : "clear",
+			       (c.vcpu->regs.rflags & WW_RFLAGS_ZF) ? H_("set") : H_("clear"),
 			       ((after ^ *gpr(&exp, r)) & ~(uint64_t)0xffff) ?
 			       H_(" (bits 16-63 changed: a 16-bit result keeps them)") : "");
 			if (!regs_expect(t, &exp, &c.vcpu->regs, fmask, what) ||
@@ -1101,8 +1101,8 @@ void test_cpu_cli_sti_nop(struct ww_test *t)
 		snprintf(what, sizeof(what), H_("`%s` (%02X), then hlt, with RFLAGS 0x%llx "
 			 "(IF %s, ZF %s)"), cases[i].op == 0xfa ? "cli" : cases[i].op == 0xfb ?
 			 "sti" : "nop", cases[i].op, (unsigned long long)cases[i].in,
-			 (cases[i].in & WW_RFLAGS_IF) ? "set" : "clear",
-			 (cases[i].in & WW_RFLAGS_ZF) ? "set" : "clear");
+			 (cases[i].in & WW_RFLAGS_IF) ? H_("set") : H_("clear"),
+			 (cases[i].in & WW_RFLAGS_ZF) ? H_("set") : H_("clear"));
 		if (!cpu_load(t, &c, code, 2, ENTRY, &in) ||
 		    !cpu_hlt_expect(t, &c, &exp, UINT64_MAX, NULL, what))
 			goto out;
