@@ -14,6 +14,9 @@
 #                    or fuzzy message, msgcmp against the .pot), and a French
 #                    and an English run of the same failing submission each
 #                    speak one language (tools/po_languages.py)
+#
+# The harness's catalogues (its "got:" lines) are in po/harness/: harness.mk,
+# included below; po-update and po-check cover them too.
 
 PO_DOMAIN  := westworld-grader
 PO_LANGS   := fr
