@@ -14,6 +14,7 @@
 #endif
 
 static bool english = true;
+static char *bound_dir;         /* absolute when it exists: the harness's too */
 
 /* No language named: unset, empty, C, C.UTF-8 or POSIX. */
 static bool unnamed(const char *lang)
@@ -85,7 +86,22 @@ void i18n_init(void)
 	bindtextdomain(I18N_DOMAIN, dir);
 	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
 	textdomain(I18N_DOMAIN);
-	free(dir);
+	free(bound_dir);
+	bound_dir = realpath(dir, NULL);
+	if (bound_dir == NULL)
+		bound_dir = dir;
+	else
+		free(dir);
+}
+
+const char *i18n_lang(void)
+{
+	return english ? "en" : "fr";
+}
+
+const char *i18n_locale_dir(void)
+{
+	return bound_dir;
 }
 
 bool i18n_english(void)

@@ -32,6 +32,13 @@ void i18n_init(void);
  * English texts. */
 bool i18n_english(void);
 
+/* The language picked: "en" or "fr" (the harness is given it, --lang). */
+const char *i18n_lang(void);
+
+/* The folder of the catalogues i18n_init() bound, absolute when it exists
+ * (the harness reads its own there, --localedir); NULL before i18n_init(). */
+const char *i18n_locale_dir(void);
+
 /* The text of the language: en when English and the spec has it, else fr. */
 const char *i18n_pick(const char *fr, const char *en);
 

@@ -50,6 +50,8 @@ int jail_start_view(struct jail *j, char *const argv[], const struct jail_opts *
 		jail_view_add_system(&view, (const char *const[]){ valgrind_command(), NULL });
 		jail_view_add(&view, o->cwd, JAIL_RO);
 		jail_view_add(&view, o->rw_dir, JAIL_RW);
+		if (o->locale_dir)
+			jail_view_add(&view, o->locale_dir, JAIL_RO);
 		/* valgrind reads /proc/self/maps; bubblewrap mounts a /proc of
 		 * the jail's own pid namespace, Landlock lets /proc be read (a
 		 * file reached through /proc/PID/fd or /root is still checked

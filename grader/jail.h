@@ -38,6 +38,8 @@ struct jail_opts {
 	int         pass_fd;      /* given to the command as fd 3 (-1: none) */
 	unsigned    cpu_seconds;  /* RLIMIT_CPU of every process */
 	uint64_t    as_bytes;     /* RLIMIT_AS of every process */
+	const char *locale_dir;   /* read-only inside when set: the harness's
+				   * catalogues (default view only) */
 };
 
 /* A forbidden system call a worker attempted. */

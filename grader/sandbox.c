@@ -468,6 +468,13 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 	strlist_add(&argv, "--fuzz");
 	strlist_addf(&argv, "%u:%llu:%llu", spec->fuzz_enabled ? spec->fuzz_iterations : 0,
 		     (unsigned long long)spec->fuzz_min, (unsigned long long)spec->fuzz_max);
+	/* the harness's messages in the report's language (English: none) */
+	if (!i18n_english() && i18n_locale_dir()) {
+		strlist_add(&argv, "--lang");
+		strlist_add(&argv, i18n_lang());
+		strlist_add(&argv, "--localedir");
+		strlist_add(&argv, i18n_locale_dir());
+	}
 
 	/* the items, in the order of the tables */
 	byitem = xcalloc(g->base.n + g->bonus.n + g->edges.n + 1, sizeof(*byitem));
@@ -523,6 +530,7 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 		struct jail_opts jo = {
 			b->scratch, rundir, log, pfd[1], (unsigned)(budget / 1000) + 10,
 			AS_BASE + 2 * (guest > AS_GUEST_MIN ? guest : AS_GUEST_MIN),
+			i18n_english() ? NULL : i18n_locale_dir(),
 		};
 
 		if (jail_start(&jail, argv.items, &jo, err) < 0)

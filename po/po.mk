@@ -14,6 +14,9 @@
 #                    or fuzzy message, msgcmp against the .pot), and a French
 #                    and an English run of the same failing submission each
 #                    speak one language (tools/po_languages.py)
+#
+# The harness's catalogues (its "got:" lines) are in po/harness/: harness.mk,
+# included below; po-update and po-check cover them too.
 
 PO_DOMAIN  := westworld-grader
 PO_LANGS   := fr
@@ -33,6 +36,7 @@ PO_LANG_SUBMISSIONS := mutants/mutant_b_safety.c tests/grader/submissions/compil
                        tests/grader/submissions/norm_open.c
 
 .PHONY: po-update po-check
+include po/harness/harness.mk
 test: po-check
 bin/grader: | $(LOCALE_MO)
 
@@ -44,20 +48,28 @@ $(BUILD)/locale/%/LC_MESSAGES/$(PO_DOMAIN).mo: po/%.po
 po-update:
 	$(Q)xgettext $(XGETTEXT_FLAGS) -o $(PO_POT) $(PO_SOURCES)
 	$(Q)for po in $(PO_FILES); do msgmerge --quiet --update --backup=none $$po $(PO_POT); done
+	$(Q)xgettext $(HXGETTEXT_FLAGS) -o $(HPO_POT) $(HPO_SOURCES)
+	$(Q)for po in $(HPO_FILES); do msgmerge --quiet --update --backup=none $$po $(HPO_POT); done
 
-po-check: bin/grader $(LOCALE_MO)
-	$(call msg,CHECK,$(PO_POT) $(PO_FILES))
+po-check: bin/grader $(LOCALE_MO) $(HLOCALE_MO)
+	$(call msg,CHECK,$(PO_POT) $(PO_FILES) $(HPO_POT) $(HPO_FILES))
 	$(Q)mkdir -p $(BUILD)/po
 	$(Q)xgettext $(XGETTEXT_FLAGS) -o $(BUILD)/po/fresh.pot $(PO_SOURCES)
 	$(Q)if ! diff -q -I '^"POT-Creation-Date:' $(PO_POT) $(BUILD)/po/fresh.pot >/dev/null; then \
 		echo "po-check: $(PO_POT) is not what xgettext makes of grader/*.c (run: make po-update, then translate):"; \
 		diff -I '^"POT-Creation-Date:' $(PO_POT) $(BUILD)/po/fresh.pot | head -30; exit 1; \
 	fi
-	$(Q)set -e; for po in $(PO_FILES); do \
-		msgcmp $$po $(PO_POT) || { echo "po-check: $$po lacks messages of $(PO_POT)"; exit 1; }; \
+	$(Q)xgettext $(HXGETTEXT_FLAGS) -o $(BUILD)/po/fresh-harness.pot $(HPO_SOURCES)
+	$(Q)if ! diff -q -I '^"POT-Creation-Date:' $(HPO_POT) $(BUILD)/po/fresh-harness.pot >/dev/null; then \
+		echo "po-check: $(HPO_POT) is not what xgettext makes of grader/harness/*.c (run: make po-update, then translate):"; \
+		diff -I '^"POT-Creation-Date:' $(HPO_POT) $(BUILD)/po/fresh-harness.pot | head -30; exit 1; \
+	fi
+	$(Q)set -e; for pair in $(foreach l,$(PO_LANGS),po/$(l).po:$(PO_POT) po/harness/$(l).po:$(HPO_POT)); do \
+		po=$${pair%%:*}; pot=$${pair#*:}; \
+		msgcmp $$po $$pot || { echo "po-check: $$po lacks messages of $$pot"; exit 1; }; \
 		stats=$$(LC_ALL=C msgfmt --check --statistics -o /dev/null $$po 2>&1); \
 		case "$$stats" in *untranslated*|*fuzzy*) \
 			echo "po-check: $$po is not complete: $$stats"; exit 1;; esac; \
 		echo "  $$po: $$stats"; \
 	done
-	$(Q)python3 tools/po_languages.py bin/grader spec.json po/fr.po $(PO_LANG_SUBMISSIONS)
+	$(Q)python3 tools/po_languages.py --harness-po po/harness/fr.po bin/grader spec.json po/fr.po $(PO_LANG_SUBMISSIONS)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """po_languages.py - a French and an English report each speak one language
 
-Usage: tools/po_languages.py GRADER SPEC PO SUBMISSION...
+Usage: tools/po_languages.py [--harness-po HPO] GRADER SPEC PO SUBMISSION...
 
 Grades each (failing) SUBMISSION twice with GRADER: LANGUAGE=fr, and
 LANGUAGE=en; then once more with no language at all (LANG, LC_ALL,
@@ -15,6 +15,12 @@ the harness's "got:" text, are not the grader's and are left out) must hold:
   - fragments of its own language (at least 3: the check sees something);
   - the spec's texts of the failed tests in its language (French: input,
     expected, trap_explanation; English: their "en"), never the other's.
+With --harness-po, the harness's "got:" lines are checked too, against
+HPO (the harness's catalogue, po/harness/LANG.po): no fragment of its
+messages in the other language, and, over all the runs of a language, at
+least one of its own (the check sees a translated got: line).  A message
+of HPO translated by itself must be code (a call, a register dump), not
+prose.
 Exit status: 0 good, 1 a report mixes languages, 2 usage or bad input.
 """
 import json
@@ -86,6 +92,24 @@ def grader_lines(report, own_labels):
     return "\n".join(keep)
 
 
+def got_lines(report, labels):
+    """The text of the report's got: lines (the harness's messages)."""
+    return "\n".join(line.strip()[len(label):] for line in report.split("\n")
+                     for label in labels if line.strip().startswith(label))
+
+
+def is_code(msgid):
+    """A message that is code, the same in every language: once the code
+    spans (`...`, {...}, calls and parentheses) are gone, no two words."""
+    rest = re.sub(r"`[^`]*`|\{[^}]*\}", "", msgid)
+    while True:
+        inner = re.sub(r"\([^()]*\)", "", rest)
+        if inner == rest:
+            break
+        rest = inner
+    return not re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", rest)
+
+
 def run(grader, spec, sub, env_changes):
     env = dict(os.environ)
     for k in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
@@ -120,8 +144,20 @@ def main(argv):
     if len(argv) < 5:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
+    hpo = None
+    if len(argv) > 2 and argv[1] == "--harness-po":
+        hpo = argv[2]
+        argv = argv[:1] + argv[3:]
+        if len(argv) < 5:
+            print(__doc__.split("\n\n")[1], file=sys.stderr)
+            return 2
     grader, spec, po = argv[1:4]
     pairs = parse_po(po)
+    hpairs = parse_po(hpo) if hpo else []
+    h_en = fragments(x for ids, _ in hpairs for x in ids)
+    h_fr = fragments(x for _, strs in hpairs for x in strs)
+    h_only = {"en": h_en - h_fr, "fr": h_fr - h_en}
+    h_seen = {"en": 0, "fr": 0}
     en_all = fragments(x for ids, _ in pairs for x in ids)
     fr_all = fragments(x for _, strs in pairs for x in strs)
     only = {"en": en_all - fr_all, "fr": fr_all - en_all}
@@ -135,6 +171,13 @@ def main(argv):
     for msgid in same:
         print(f"po-languages: {po}: '{msgid}' is translated by itself")
         bad += 1
+    if hpo and not hpairs:
+        print(f"po-languages: {hpo}: no message")
+        return 2
+    for ids, strs in hpairs:
+        if ids[0] in strs and not is_code(ids[0]):
+            print(f"po-languages: {hpo}: '{ids[0]}' is translated by itself")
+            bad += 1
     for sub in argv[4:]:
         for lang, env in runs:
             other = "en" if lang == "fr" else "fr"
@@ -154,12 +197,24 @@ def main(argv):
             for t in [t for t in own_texts if t not in report][:3]:
                 if True:
                     print(f"po-languages: {what}: the spec's {lang} text '{t}' is missing")
-            problems = leaks or len(seen) < 3 or any(t in report for t in other_texts) \
+            got_text = got_lines(report, got[lang][:1]) if hpo else ""
+            h_leaks = sorted(f for f in h_only[other] if f in got_text)
+            h_seen[lang] += sum(1 for f in h_only[lang] if f in got_text)
+            for f in h_leaks[:3]:
+                print(f"po-languages: {what}: {other} text in a got: line of the {lang} report: '{f}'")
+            problems = leaks or h_leaks or len(seen) < 3 or any(t in report for t in other_texts) \
                 or any(t not in report for t in own_texts)
             bad += bool(problems)
             if not problems:
                 print(f"  {lang}: {what}: {len(seen)} {lang} messages, "
                       f"{len(own_texts)} spec texts, none in {other}")
+    for lang in ("fr", "en") if hpo else ():
+        if h_seen[lang] == 0:
+            print(f"po-languages: no got: line of the {lang} reports holds a {lang} "
+                  f"message of {hpo}: the check saw nothing")
+            bad += 1
+        else:
+            print(f"  {lang}: {h_seen[lang]} {lang} messages of {hpo} in the got: lines")
     return 1 if bad else 0
 
 

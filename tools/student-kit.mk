@@ -28,6 +28,7 @@ KIT_DOCS    := docs/subject.fr.md docs/subject.en.md
 # The message catalogues, compiled: the kit needs no gettext tools.
 KIT_MO      := $(wildcard po/*.po)
 KIT_MO      := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/westworld-grader.mo,$(KIT_MO))
+KIT_MO      += $(patsubst po/harness/%.po,$(BUILD)/locale/%/LC_MESSAGES/westworld-harness.mo,$(wildcard po/harness/*.po))
 
 .PHONY: student-kit student-kit-test
 test: student-kit-test

@@ -75,6 +75,20 @@ void ww_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Sets what a timeout in the current phase suggests. */
 void ww_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- the language of the messages (lang.c) ----------------------------- */
+
+/* Binds the catalogue of lang (the grader's --lang, "en" or "fr") found in
+ * dir (--localedir), and loads it.  English changes nothing.  -1 for a
+ * language the harness does not speak or a bind that failed. */
+int ww_lang_init(const char *lang, const char *dir);
+/* The message format msgid in the grader's language.  The message makers
+ * (ww_fail, ww_fail_leak, EXPECT, ww_phase, ww_hint) call it on their
+ * format; H_() marks a format written elsewhere (xgettext's keyword, see
+ * po/po.mk), HN_() one that a table holds, translated where it is used. */
+const char *ww_tr(const char *msgid) __attribute__((format_arg(1)));
+#define H_(s)  ww_tr(s)
+#define HN_(s) (s)
+
 /* ---- the allocation tracker (wrap.c) ----------------------------------- */
 
 enum ww_alloc_kind { WW_MALLOC, WW_CALLOC, WW_REALLOC, WW_MMAP };
@@ -98,6 +112,9 @@ void ww_alloc_reclaim(uint64_t mark);
  * the end of the 1048576-byte mapping made at @{..}").  Safe in a signal
  * handler.  Empty string if addr is not near one. */
 void ww_alloc_where(uint64_t addr, char *out, size_t cap);
+/* Translates ww_alloc_where()'s formats now (ww_lang_init()), so that the
+ * signal handler does not. */
+void ww_alloc_lang(void);
 /* True if the submission called munmap on [addr, addr + len) without having
  * mapped it (since the last ww_errors_reset()). */
 bool ww_foreign_munmap(const void *addr, size_t len);

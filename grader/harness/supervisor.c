@@ -2,7 +2,8 @@
  * enforces each item's timeout, and reports every verdict to the grader
  *
  *   harness --serve --results-fd FD --seed N [--fuzz ITER:MIN:MAX]
- *           [--sysfilter off|notify|kill] [--oracle-reference] ITEM...
+ *           [--sysfilter off|notify|kill] [--oracle-reference]
+ *           [--lang en|fr --localedir DIR] ITEM...
  *   ITEM: T:name:timeout_ms  or  E:name:arg:expected:timeout_ms
  *
  * One valgrind process runs the whole grade (valgrind follows fork), so a
@@ -182,7 +183,7 @@ static void add_output(struct sbuf *rec, int out_fd)
 static void add_cap_note(struct sbuf *msg, uint64_t total)
 {
 	if (total > WW_OUTPUT_CAP)
-		sbuf_addf(msg, "%soutput capped: %llu bytes dropped (the first %u kept)",
+		sbuf_addf(msg, H_("%soutput capped: %llu bytes dropped (the first %u kept)"),
 			  msg->len ? "; " : "", (unsigned long long)(total - WW_OUTPUT_CAP),
 			  WW_OUTPUT_CAP);
 }
@@ -190,7 +191,7 @@ static void add_cap_note(struct sbuf *msg, uint64_t total)
 static void add_alloc_context(struct sbuf *msg)
 {
 	if (board.fail_k && board.fail_hit)
-		sbuf_addf(msg, ", with allocation #%llu (%s at @{0x%llx}) made to fail",
+		sbuf_addf(msg, H_(", with allocation #%llu (%s at @{0x%llx}) made to fail"),
 			  (unsigned long long)board.fail_k, board.fail_kind,
 			  (unsigned long long)board.fail_site);
 }
@@ -238,9 +239,9 @@ static void report_loop_budget(const struct ww_item *items, unsigned cur, unsign
 	for (; cur < n; cur++) {
 		struct sbuf rec = { 0 }, msg = { 0 };
 
-		sbuf_addf(&msg, "not run: the submission already ran out of time in %u "
+		sbuf_addf(&msg, H_("not run: the submission already ran out of time in %u "
 			  "tests (%s): something loops, and the tests left would only "
-			  "wait out their time; fix that first", ntimeouts,
+			  "wait out their time; fix that first"), ntimeouts,
 			  sbuf_str(&names));
 		proto_puts(&rec, "ev", "result");
 		proto_putu(&rec, "item", cur);
@@ -265,7 +266,7 @@ static void add_evidence(struct sbuf *msg, struct sbuf *rec)
 	bool outside = board.guest_known && board.guest_mem_end &&
 		       board.guest_rip >= board.guest_mem_end;
 
-	sbuf_addf(msg, "; the CPU was in @{0x%llx} at the last sample",
+	sbuf_addf(msg, H_("; the CPU was in @{0x%llx} at the last sample"),
 		  (unsigned long long)board.prof_pc);
 	proto_putu(rec, "ev_pc", board.prof_pc);
 	if (!board.guest_known) {       /* not while the test ran the vCPU */
@@ -276,34 +277,34 @@ static void add_evidence(struct sbuf *msg, struct sbuf *rec)
 	proto_putu(rec, "ev_rip", board.guest_rip);
 	proto_putu(rec, "ev_insns", board.guest_insns);
 	proto_putu(rec, "ev_outside", outside);
-	sbuf_addf(msg, ", running the vCPU: guest RIP 0x%llx (%s guest memory, which "
+	sbuf_addf(msg, H_(", running the vCPU: guest RIP 0x%llx (%s guest memory, which "
 		  "ends at 0x%llx), %llu instructions retired and %llu exits taken "
-		  "in this run, RIP changed in %llu of %llu samples",
-		  (unsigned long long)board.guest_rip, outside ? "past the end of" : "inside",
+		  "in this run, RIP changed in %llu of %llu samples"),
+		  (unsigned long long)board.guest_rip, outside ? H_("past the end of") : H_("inside"),
 		  (unsigned long long)board.guest_mem_end,
 		  (unsigned long long)board.guest_insns,
 		  (unsigned long long)board.guest_exits,
 		  (unsigned long long)board.guest_rip_moves,
 		  (unsigned long long)board.prof_samples);
 	if (outside)
-		sbuf_adds(msg, ": RIP ran past the end of guest memory without a "
-			  "KVM_EXIT_FAIL_ENTRY");
+		sbuf_adds(msg, H_(": RIP ran past the end of guest memory without a "
+			  "KVM_EXIT_FAIL_ENTRY"));
 	else if (board.guest_exits > 1 && board.guest_exits >= board.guest_insns)
-		sbuf_addf(msg, ": the vCPU exits again and again (the last exit: %s) and "
-			  "the run loop enters it again each time: %s",
+		sbuf_addf(msg, H_(": the vCPU exits again and again (the last exit: %s) and "
+			  "the run loop enters it again each time: %s"),
 			  ww_exit_name(board.guest_exit_reason),
 			  board.guest_exit_reason == KVM_EXIT_HLT ?
-			  "a HLT that does not stop the run loop?" :
-			  "an exit the loop should stop on, or complete?");
+			  H_("a HLT that does not stop the run loop?") :
+			  H_("an exit the loop should stop on, or complete?"));
 	else if (board.guest_insns == 0)
-		sbuf_adds(msg, ": no instruction retired, so the loop is in your "
-			  "code around the guest, not in the guest's code");
+		sbuf_adds(msg, H_(": no instruction retired, so the loop is in your "
+			  "code around the guest, not in the guest's code"));
 	else if (board.guest_rip_moves == 0)
-		sbuf_adds(msg, ": instructions retire but RIP stays put, so one "
-			  "instruction runs again and again (does its handler advance RIP?)");
+		sbuf_adds(msg, H_(": instructions retire but RIP stays put, so one "
+			  "instruction runs again and again (does its handler advance RIP?)"));
 	else
-		sbuf_adds(msg, ": the guest keeps running without an exit to the VMM "
-			  "(an instruction that should exit, such as HLT or OUT, does not?)");
+		sbuf_adds(msg, H_(": the guest keeps running without an exit to the VMM "
+			  "(an instruction that should exit, such as HLT or OUT, does not?)"));
 }
 
 static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
@@ -319,13 +320,13 @@ static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 	if (why == STOP_TIMEOUT && cpu_ms < it->timeout_ms / 2) {
 		/* the wall-clock cap of extend_deadline(): it waited, not ran */
 		status = "timeout";
-		sbuf_addf(&msg, "timeout after %llu ms of wall clock in %s, having used "
-			  "%llu ms of CPU time (blocked, or waiting?)",
+		sbuf_addf(&msg, H_("timeout after %llu ms of wall clock in %s, having used "
+			  "%llu ms of CPU time (blocked, or waiting?)"),
 			  (unsigned long long)ms, board.phase, (unsigned long long)cpu_ms);
 		add_alloc_context(&msg);
 	} else if (why == STOP_TIMEOUT) {
 		status = "timeout";
-		sbuf_addf(&msg, "timeout after %u ms of CPU time in %s", it->timeout_ms,
+		sbuf_addf(&msg, H_("timeout after %u ms of CPU time in %s"), it->timeout_ms,
 			  board.phase);
 		add_alloc_context(&msg);
 		if (board.prof_samples)
@@ -333,48 +334,48 @@ static void report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 		else if (board.hint[0])
 			sbuf_addf(&msg, ": %s", board.hint);
 	} else if (why == STOP_FLOOD) {
-		sbuf_addf(&msg, "output flood in %s: the test printed more than %u bytes, "
-			  "stopped", board.phase, WW_OUTPUT_FLOOD);
+		sbuf_addf(&msg, H_("output flood in %s: the test printed more than %u bytes, "
+			  "stopped"), board.phase, WW_OUTPUT_FLOOD);
 	} else if (why == STOP_FORGED) {
-		sbuf_addf(&msg, "the test process wrote to the harness's record channel "
+		sbuf_addf(&msg, H_("the test process wrote to the harness's record channel "
 			  "something that is not one of its records, in %s (a forged "
-			  "verdict?): the test fails", board.phase);
+			  "verdict?): the test fails"), board.phase);
 	} else if (why == STOP_DISORDER) {
-		sbuf_addf(&msg, "the test process sent the harness's records out of order, "
-			  "in %s (a forged verdict?): the test fails", board.phase);
+		sbuf_addf(&msg, H_("the test process sent the harness's records out of order, "
+			  "in %s (a forged verdict?): the test fails"), board.phase);
 	} else if (why == STOP_SILENT) {
-		sbuf_addf(&msg, "the test process did not start the test, in %s",
+		sbuf_addf(&msg, H_("the test process did not start the test, in %s"),
 			  board.phase);
 	} else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == WW_EXIT_UNARMED) {
 		status = "not_run";
-		sbuf_addf(&msg, "not run: the sandbox could not be set up (%s)", board.phase);
+		sbuf_addf(&msg, H_("not run: the sandbox could not be set up (%s)"), board.phase);
 	} else if (WIFSIGNALED(wstatus)) {
 		int sig = WTERMSIG(wstatus);
 
 		status = "crash";
-		sbuf_addf(&msg, "%s in %s", signame(sig), board.phase);
+		sbuf_addf(&msg, H_("%s in %s"), signame(sig), board.phase);
 		add_alloc_context(&msg);
 		if (board.sig == sig && (sig == SIGSEGV || sig == SIGBUS)) {
-			sbuf_addf(&msg, ": invalid access to 0x%llx",
+			sbuf_addf(&msg, H_(": invalid access to 0x%llx"),
 				  (unsigned long long)board.sig_addr);
 			if (board.sig_where[0])
 				sbuf_addf(&msg, ", %s", board.sig_where);
 			else if (board.sig_addr < 4096)
-				sbuf_adds(&msg, " (a NULL pointer dereferenced)");
+				sbuf_adds(&msg, H_(" (a NULL pointer dereferenced)"));
 		}
 		if (board.sig == sig)
 			sbuf_adds(&msg, ", @{frames}");
 	} else if (board.exit_called) {
 		midexit = true;
-		sbuf_addf(&msg, "the submission called %s(%d) at @{0x%llx} in the "
+		sbuf_addf(&msg, H_("the submission called %s(%d) at @{0x%llx} in the "
 			  "middle of the test, in %s: a test that does not finish "
-			  "does not pass", board.exit_func, board.exit_status,
+			  "does not pass"), board.exit_func, board.exit_status,
 			  (unsigned long long)board.exit_site, board.phase);
 	} else {
 		midexit = true;
-		sbuf_addf(&msg, "the test process ended with status %d in the middle "
+		sbuf_addf(&msg, H_("the test process ended with status %d in the middle "
 			  "of the test, in %s (an exit that bypassed the C library?): "
-			  "a test that does not finish does not pass",
+			  "a test that does not finish does not pass"),
 			  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, board.phase);
 	}
 	add_cap_note(&msg, outbytes);
@@ -428,7 +429,7 @@ static void forward_end(const struct ww_item *it, unsigned idx, const char *payl
 	if (m && m[0])
 		sbuf_adds(&msg, m);
 	else if (strcmp(st, claims[0]) && status == NULL)
-		sbuf_adds(&msg, "the test process sent a verdict without a status");
+		sbuf_adds(&msg, H_("the test process sent a verdict without a status"));
 	add_cap_note(&msg, outbytes);
 	if (!strcmp(status, "timeout")) {
 		if (ntimeouts < WW_TIMEOUT_NAMES)
@@ -527,18 +528,18 @@ static void held_refute(struct held *h, const struct ww_item *items, enum stop w
 	if (!h->set)
 		return;
 	if (why == STOP_FLOOD)
-		sbuf_addf(&msg, "output flood: the test printed more than %u bytes, "
-			  "stopped", WW_OUTPUT_FLOOD);
+		sbuf_addf(&msg, H_("output flood: the test printed more than %u bytes, "
+			  "stopped"), WW_OUTPUT_FLOOD);
 	else if (why == STOP_FORGED || why == STOP_DISORDER)
-		sbuf_addf(&msg, "the test process sent its verdict, then %s (a forged "
-			  "verdict?): the test fails", why == STOP_FORGED
-			  ? "something that is not one of the harness's records"
-			  : "a record out of order");
+		sbuf_addf(&msg, H_("the test process sent its verdict, then %s (a forged "
+			  "verdict?): the test fails"), why == STOP_FORGED
+			  ? H_("something that is not one of the harness's records")
+			  : H_("a record out of order"));
 	else
-		sbuf_addf(&msg, "the test process %s right after sending its verdict, "
+		sbuf_addf(&msg, H_("the test process %s right after sending its verdict, "
 			  "before the harness's next step (a forged verdict, then an "
-			  "exit?): the test fails", why == STOP_SILENT ? "stopped answering"
-			  : WIFSIGNALED(wstatus) ? "was killed" : "ended");
+			  "exit?): the test fails"), why == STOP_SILENT ? H_("stopped answering")
+			  : WIFSIGNALED(wstatus) ? H_("was killed") : H_("ended"));
 	proto_puts(&rec, "ev", "result");
 	proto_putu(&rec, "item", h->item);
 	proto_puts(&rec, "name", items[h->item].name);
@@ -717,7 +718,7 @@ static void usage(void)
 {
 	fputs("usage: harness --serve --results-fd FD --seed N "
 	      "[--sysfilter off|notify|kill] [--fuzz ITER:MIN:MAX] "
-	      "[--max-timeouts N] ITEM...\n", stderr);
+	      "[--max-timeouts N] [--lang en|fr --localedir DIR] ITEM...\n", stderr);
 	exit(2);
 }
 
@@ -728,6 +729,7 @@ int main(int argc, char **argv)
 	unsigned n = 0, cur = 0;
 	struct sbuf hello = { 0 };
 	int i, out_fd;
+	const char *lang = NULL, *localedir = NULL;
 	bool serve = false;
 
 	items = calloc((size_t)argc, sizeof(*items));
@@ -748,6 +750,10 @@ int main(int argc, char **argv)
 			params.oracle_reference = true;
 		else if (!strcmp(argv[i], "--max-timeouts") && i + 1 < argc)
 			max_timeouts = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--lang") && i + 1 < argc)
+			lang = argv[++i];
+		else if (!strcmp(argv[i], "--localedir") && i + 1 < argc)
+			localedir = argv[++i];
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			params.seed = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--fuzz") && i + 1 < argc) {
@@ -769,6 +775,11 @@ int main(int argc, char **argv)
 	}
 	if (!serve || results_fd < 0)
 		usage();
+	if (ww_lang_init(lang, localedir) < 0) {
+		fprintf(stderr, "harness: cannot speak '%s' with the catalogues of '%s'\n",
+			lang, localedir ? localedir : "(none)");
+		return 2;
+	}
 	signal(SIGPIPE, SIG_DFL);
 	params.supervisor = getpid();
 	ww_board = mmap(NULL, sizeof(*ww_board), PROT_READ | PROT_WRITE,

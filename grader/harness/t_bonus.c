@@ -22,7 +22,7 @@ static const char *escape_name(EscapeAttempt e)
 	case ESCAPE_TIMING_ATTACK:   return "ESCAPE_TIMING_ATTACK";
 	case ESCAPE_MEMORY_PROBE:    return "ESCAPE_MEMORY_PROBE";
 	case ESCAPE_HYPERCALL_ABUSE: return "ESCAPE_HYPERCALL_ABUSE";
-	default:                     return "an unknown EscapeAttempt";
+	default:                     return H_("an unknown EscapeAttempt");
 	}
 }
 
@@ -31,7 +31,7 @@ static bool have_maeve(struct ww_test *t)
 	if (maeve_tries_to_escape != NULL)
 		return true;
 	t->skipped = true;
-	snprintf(t->msg, sizeof(t->msg), "maeve_tries_to_escape() is not defined");
+	snprintf(t->msg, sizeof(t->msg), H_("maeve_tries_to_escape() is not defined"));
 	return false;
 }
 
@@ -73,8 +73,8 @@ void test_cpuid_hypervisor_bit(struct ww_test *t)
 		goto out;
 	EXPECT(t, host->brain->kvm_run->cpuid.function == 1, "`cpuid` with EAX = 1: "
 	       "expected cpuid.function 1, got 0x%x", host->brain->kvm_run->cpuid.function);
-	freeze(host, "the CPUID exit");
-	if (!step(t, host, KVM_EXIT_HLT, "the CPUID was answered"))
+	freeze(host, H_("the CPUID exit"));
+	if (!step(t, host, KVM_EXIT_HLT, H_("the CPUID was answered")))
 		goto out;
 	ecx = (uint32_t)host->brain->regs.rcx;
 	EXPECT(t, ecx & (1u << 31), "`cpuid` leaf 1 answered by ford_says_freeze(): "
@@ -94,10 +94,10 @@ void test_cpuid_signature(struct ww_test *t)
 	if (host == NULL)
 		return;
 	host->brain->regs.rax = 0x40000000;
-	if (!step(t, host, WW_EXIT_CPUID, "`cpuid` with EAX = 0x40000000"))
+	if (!step(t, host, WW_EXIT_CPUID, H_("`cpuid` with EAX = 0x40000000")))
 		goto out;
-	freeze(host, "the CPUID exit of leaf 0x40000000");
-	if (!step(t, host, KVM_EXIT_HLT, "the CPUID was answered"))
+	freeze(host, H_("the CPUID exit of leaf 0x40000000"));
+	if (!step(t, host, KVM_EXIT_HLT, H_("the CPUID was answered")))
 		goto out;
 	r[0] = (uint32_t)host->brain->regs.rbx;
 	r[1] = (uint32_t)host->brain->regs.rcx;
@@ -121,9 +121,9 @@ static bool two_rdtsc(struct ww_test *t, WestworldHost *host, uint64_t tsc[2])
 		if (!step(t, host, WW_EXIT_RDTSC, i ? "`nop; rdtsc`" : "`rdtsc`"))
 			return false;
 		tsc[i] = host->brain->kvm_run->rdtsc.tsc;
-		freeze(host, "the RDTSC exit");
+		freeze(host, H_("the RDTSC exit"));
 	}
-	return step(t, host, KVM_EXIT_HLT, "the second RDTSC was answered");
+	return step(t, host, KVM_EXIT_HLT, H_("the second RDTSC was answered"));
 }
 
 void test_rdtsc_per_host(struct ww_test *t)
@@ -171,8 +171,8 @@ void test_vmcall_exit(struct ww_test *t)
 		goto out;
 	EXPECT(t, run->hypercall.nr == 1, "`vmcall` with RAX = 1: expected "
 	       "hypercall.nr 1, got %llu", (unsigned long long)run->hypercall.nr);
-	freeze(host, "the hypercall exit (nr 1)");
-	if (!step(t, host, KVM_EXIT_HLT, "the hypercall was answered"))
+	freeze(host, H_("the hypercall exit (nr 1)"));
+	if (!step(t, host, KVM_EXIT_HLT, H_("the hypercall was answered")))
 		goto out;
 	EXPECT(t, (uint32_t)host->brain->regs.rax == 0, "hypercall 1 (known) answered "
 	       "by ford_says_freeze(): expected RAX = 0, got %lld",
@@ -185,8 +185,8 @@ void test_vmcall_exit(struct ww_test *t)
 		goto out;
 	EXPECT(t, run->hypercall.nr == 999, "`vmcall` with RAX = 999: expected "
 	       "hypercall.nr 999, got %llu", (unsigned long long)run->hypercall.nr);
-	freeze(host, "the hypercall exit (nr 999)");
-	if (!step(t, host, KVM_EXIT_HLT, "the hypercall was answered"))
+	freeze(host, H_("the hypercall exit (nr 999)"));
+	if (!step(t, host, KVM_EXIT_HLT, H_("the hypercall was answered")))
 		goto out;
 	EXPECT(t, (int32_t)host->brain->regs.rax == -KVM_ENOSYS, "hypercall 999 "
 	       "(unknown) answered by ford_says_freeze(): expected RAX = -1000 "
@@ -223,11 +223,11 @@ void test_maeve_cpuid(struct ww_test *t)
 	if (host == NULL)
 		return;
 	host->brain->regs.rax = 1;
-	if (!maeve_is(t, host, WW_GUEST_ENTRY, ESCAPE_CPUID_DETECT, "`cpuid` with EAX = 1"))
+	if (!maeve_is(t, host, WW_GUEST_ENTRY, ESCAPE_CPUID_DETECT, H_("`cpuid` with EAX = 1")))
 		goto out;
 	host->brain->regs.rax = 0x40000000;
 	maeve_is(t, host, WW_GUEST_ENTRY, ESCAPE_CPUID_DETECT,
-		 "`cpuid` with EAX = 0x40000000");
+		 H_("`cpuid` with EAX = 0x40000000"));
 out:
 	ww_retire(host);
 }
@@ -249,12 +249,12 @@ void test_maeve_timing(struct ww_test *t)
 		return;
 	if (!step(t, host, WW_EXIT_RDTSC, "`rdtsc`"))
 		goto out;
-	freeze(host, "the RDTSC exit");
+	freeze(host, H_("the RDTSC exit"));
 	if (!step(t, host, WW_EXIT_RDTSC, "`nop; rdtsc`"))
 		goto out;
-	freeze(host, "the RDTSC exit");
+	freeze(host, H_("the RDTSC exit"));
 	maeve_is(t, host, WW_GUEST_ENTRY + 3, ESCAPE_TIMING_ATTACK,
-		 "the second `rdtsc` of `rdtsc; nop; rdtsc`, 2 instructions after the first");
+		 H_("the second `rdtsc` of `rdtsc; nop; rdtsc`, 2 instructions after the first"));
 	ww_retire(host);
 
 	/* The window counts from the previous rdtsc, not from the start: 20
@@ -264,10 +264,10 @@ void test_maeve_timing(struct ww_test *t)
 		return;
 	if (!step(t, host, WW_EXIT_RDTSC, "20 `nop`, then `rdtsc`"))
 		goto out;
-	freeze(host, "the RDTSC exit");
+	freeze(host, H_("the RDTSC exit"));
 	maeve_is(t, host, WW_GUEST_ENTRY + 23, ESCAPE_TIMING_ATTACK,
-		 "the second `rdtsc` of `20 x nop; rdtsc; nop; rdtsc`, 2 instructions "
-		 "after the first and 22 after the start");
+		 H_("the second `rdtsc` of `20 x nop; rdtsc; nop; rdtsc`, 2 instructions "
+		 "after the first and 22 after the start"));
 out:
 	ww_retire(host);
 }
@@ -286,15 +286,15 @@ void test_maeve_memory_probe(struct ww_test *t)
 		return;
 	size = host->park->memory_size;
 	if (!maeve_is(t, host, size, ESCAPE_MEMORY_PROBE, "RIP == memory_size") ||
-	    !maeve_is(t, host, size + 0x1000, ESCAPE_MEMORY_PROBE, "RIP past memory_size"))
+	    !maeve_is(t, host, size + 0x1000, ESCAPE_MEMORY_PROBE, H_("RIP past memory_size")))
 		goto out;
 	/* DS.base + 0x8000 == memory_size: the operand is outside guest memory. */
 	host->brain->sregs.ds.base = size - 0x8000;
 	if (!maeve_is(t, host, WW_GUEST_ENTRY, ESCAPE_MEMORY_PROBE,
-		      "`mov al, [0x8000]` with DS.base + 0x8000 == memory_size"))
+		      H_("`mov al, [0x8000]` with DS.base + 0x8000 == memory_size")))
 		goto out;
 	maeve_is(t, host, WW_GUEST_ENTRY + 3, ESCAPE_MEMORY_PROBE,
-		 "`mov [0x8000], al` with DS.base + 0x8000 == memory_size");
+		 H_("`mov [0x8000], al` with DS.base + 0x8000 == memory_size"));
 out:
 	ww_retire(host);
 }
@@ -311,11 +311,11 @@ void test_maeve_hypercall(struct ww_test *t)
 		return;
 	host->brain->regs.rax = 999;
 	if (!maeve_is(t, host, WW_GUEST_ENTRY, ESCAPE_HYPERCALL_ABUSE,
-		      "`vmcall` with RAX = 999"))
+		      H_("`vmcall` with RAX = 999")))
 		goto out;
 	host->brain->regs.rax = KVM_HC_MAX_KNOWN + 1;
 	maeve_is(t, host, WW_GUEST_ENTRY, ESCAPE_HYPERCALL_ABUSE,
-		 "`vmcall` with RAX = 13 (one past the known numbers)");
+		 H_("`vmcall` with RAX = 13 (one past the known numbers)"));
 out:
 	ww_retire(host);
 }
@@ -332,10 +332,10 @@ void test_maeve_ordinary_code(struct ww_test *t)
 		{ 3, 0, "`mov al, 'H'`" },
 		{ 5, 0, "`out dx, al`" },
 		{ 6, 0, "`hlt`" },
-		{ 7, 0, "`cpuid` with EAX = 0 (leaf 0 is not a detection)" },
-		{ 9, 1, "`vmcall` with RAX = 1 (a known hypercall)" },
-		{ 12, 0, "a first `rdtsc` (no earlier one)" },
-		{ 14, 0, "`mov al, [0x1000]` (inside guest memory)" },
+		{ 7, 0, HN_("`cpuid` with EAX = 0 (leaf 0 is not a detection)") },
+		{ 9, 1, HN_("`vmcall` with RAX = 1 (a known hypercall)") },
+		{ 12, 0, HN_("a first `rdtsc` (no earlier one)") },
+		{ 14, 0, HN_("`mov al, [0x1000]` (inside guest memory)") },
 	};
 	WestworldHost *host;
 	size_t i;
@@ -348,7 +348,7 @@ void test_maeve_ordinary_code(struct ww_test *t)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		host->brain->regs.rax = cases[i].rax;
 		if (!maeve_is(t, host, WW_GUEST_ENTRY + cases[i].off, ESCAPE_NONE,
-			      cases[i].what))
+			      H_(cases[i].what)))
 			break;
 	}
 	ww_retire(host);
@@ -362,7 +362,7 @@ void test_maeve_bounds(struct ww_test *t)
 
 	if (!have_maeve(t))
 		return;
-	if (!maeve_is(t, NULL, 0, ESCAPE_NONE, "a NULL host"))
+	if (!maeve_is(t, NULL, 0, ESCAPE_NONE, H_("a NULL host")))
 		return;
 	host = ww_host_with(t, 1, g, sizeof(g), WW_MIB - 1);
 	if (host == NULL)
@@ -417,8 +417,8 @@ static bool at_memory_end(struct ww_test *t, WestworldHost *host,
 
 	if (!implant(t, host, code, len, addr))
 		return false;
-	snprintf(buf, sizeof(buf), "%s at 0x%llx, its last byte the last of guest "
-		 "memory", what, (unsigned long long)addr);
+	snprintf(buf, sizeof(buf), H_("%s at 0x%llx, its last byte the last of guest "
+		 "memory"), what, (unsigned long long)addr);
 	if (!step(t, host, reason, buf))
 		return false;
 	if (reason != KVM_EXIT_INTERNAL_ERROR)
@@ -487,12 +487,12 @@ void test_bonus_exit_fields(struct ww_test *t)
 	static const uint8_t e_rdtsc[] = { 0x0f, 0x31 };
 	static const uint8_t e_vmcall[] = { 0x0f, 0x01, 0xc1 };
 	static const struct { uint8_t code[4]; size_t len; const char *what; } other[] = {
-		{ { 0x0f, 0x0b, 0xf4 }, 3, "`ud2` (0F 0B), outside the subset" },
-		{ { 0x0f, 0x01, 0xd9, 0xf4 }, 4, "AMD's `vmmcall` (0F 01 D9), outside "
-		  "the subset (`vmcall` is 0F 01 C1)" },
+		{ { 0x0f, 0x0b, 0xf4 }, 3, HN_("`ud2` (0F 0B), outside the subset") },
+		{ { 0x0f, 0x01, 0xd9, 0xf4 }, 4, HN_("AMD's `vmmcall` (0F 01 D9), outside "
+		  "the subset (`vmcall` is 0F 01 C1)") },
 		{ { 0x0f, 0x01, 0xc2, 0xf4 }, 4,
-		  "`vmlaunch` (0F 01 C2), outside the subset" },
-		{ { 0x0f, 0x32, 0xf4 }, 3, "`rdmsr` (0F 32), outside the subset" },
+		  HN_("`vmlaunch` (0F 01 C2), outside the subset") },
+		{ { 0x0f, 0x32, 0xf4 }, 3, HN_("`rdmsr` (0F 32), outside the subset") },
 	};
 	WestworldHost *host = ww_host_with(t, 1, g_cpuid, sizeof(g_cpuid), WW_GUEST_ENTRY);
 	KvmRegs *g;
@@ -511,7 +511,7 @@ void test_bonus_exit_fields(struct ww_test *t)
 	g->rbx = 0xb0b0;
 	g->rcx = 0x00020003;
 	g->rdx = 0xd0d0;
-	if (!step(t, host, WW_EXIT_CPUID, "`cpuid` with EAX = 0x8000001f, ECX = 0x20003"))
+	if (!step(t, host, WW_EXIT_CPUID, H_("`cpuid` with EAX = 0x8000001f, ECX = 0x20003")))
 		goto out;
 	EXPECT(t, run->cpuid.function == 0x8000001f && run->cpuid.index == 0x00020003,
 	       "`cpuid` with EAX = 0x8000001f, EBX = 0xb0b0, ECX = 0x20003, EDX = "
@@ -522,8 +522,8 @@ void test_bonus_exit_fields(struct ww_test *t)
 	run->cpuid.ebx = 0x55667788;
 	run->cpuid.ecx = 0x99aabbcc;
 	run->cpuid.edx = 0x0ddeeff0;
-	if (!step(t, host, KVM_EXIT_HLT, "the VMM answered `cpuid` (RIP must have "
-		  "moved past 0F A2, to the hlt)"))
+	if (!step(t, host, KVM_EXIT_HLT, H_("the VMM answered `cpuid` (RIP must have "
+		  "moved past 0F A2, to the hlt)")))
 		goto out;
 	EXPECT(t, g->rip == WW_GUEST_ENTRY + 3, "`cpuid; hlt` at 0x7c00, the CPUID "
 	       "answered: the HLT exit has RIP 0x%llx, expected 0x7c03 (past the hlt; "
@@ -549,8 +549,8 @@ void test_bonus_exit_fields(struct ww_test *t)
 	       (unsigned long long)tsc, (unsigned long long)t0,
 	       (unsigned long long)host->brain->tsc);
 	run->rdtsc.tsc = 0x1122334455667788ull;
-	if (!step(t, host, KVM_EXIT_IO, "the VMM set rdtsc.tsc to 0x1122334455667788, "
-		  "then `out 0x80, al`"))
+	if (!step(t, host, KVM_EXIT_IO, H_("the VMM set rdtsc.tsc to 0x1122334455667788, "
+		  "then `out 0x80, al`")))
 		goto out;
 	EXPECT(t, g->rdx == 0x11223344 && g->rax == 0x55667788, "the VMM answered "
 	       "`rdtsc` with rdtsc.tsc = 0x1122334455667788: the next kvm_run() must "
@@ -576,7 +576,7 @@ void test_bonus_exit_fields(struct ww_test *t)
 	g->rdx = 0x33330003;
 	g->rsi = 0x44440004;
 	g->rdi = 0x55550005;
-	if (!step(t, host, KVM_EXIT_HYPERCALL, "`vmcall` with RAX = 0xabcdef"))
+	if (!step(t, host, KVM_EXIT_HYPERCALL, H_("`vmcall` with RAX = 0xabcdef")))
 		goto out;
 	EXPECT(t, run->hypercall.nr == 0x00abcdef &&
 	       run->hypercall.args[0] == 0x11110001 &&
@@ -593,8 +593,8 @@ void test_bonus_exit_fields(struct ww_test *t)
 	       (unsigned long long)run->hypercall.args[2],
 	       (unsigned long long)run->hypercall.args[3]);
 	run->hypercall.ret = 0x0badcafe;
-	if (!step(t, host, KVM_EXIT_HLT, "the VMM answered `vmcall` (RIP must have "
-		  "moved past 0F 01 C1, to the hlt)"))
+	if (!step(t, host, KVM_EXIT_HLT, H_("the VMM answered `vmcall` (RIP must have "
+		  "moved past 0F 01 C1, to the hlt)")))
 		goto out;
 	EXPECT(t, g->rax == 0x0badcafe && g->rip == WW_GUEST_ENTRY + 4, "`vmcall; "
 	       "hlt` at 0x7c00, the VMM set hypercall.ret = 0xbadcafe: at the HLT exit "
@@ -622,7 +622,7 @@ void test_bonus_exit_fields(struct ww_test *t)
 	if (!at_memory_end(t, host, e_0f, sizeof(e_0f), KVM_EXIT_INTERNAL_ERROR,
 			   "a lone 0F") ||
 	    !at_memory_end(t, host, e_0f01, sizeof(e_0f01), KVM_EXIT_INTERNAL_ERROR,
-			   "0F 01 (a `vmcall` cut after 2 of its 3 bytes)") ||
+			   H_("0F 01 (a `vmcall` cut after 2 of its 3 bytes)")) ||
 	    !at_memory_end(t, host, e_cpuid, sizeof(e_cpuid), WW_EXIT_CPUID,
 			   "`cpuid` (0F A2)") ||
 	    !at_memory_end(t, host, e_rdtsc, sizeof(e_rdtsc), WW_EXIT_RDTSC,
@@ -634,7 +634,7 @@ void test_bonus_exit_fields(struct ww_test *t)
 	/* the bonus adds three two-byte opcodes, not the whole 0F page */
 	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
 		if (!implant(t, host, other[i].code, other[i].len, WW_GUEST_ENTRY) ||
-		    !step(t, host, KVM_EXIT_SHUTDOWN, other[i].what))
+		    !step(t, host, KVM_EXIT_SHUTDOWN, H_(other[i].what)))
 			goto out;
 	}
 out:
@@ -790,27 +790,27 @@ static bool snap_diff(const struct snap *a, const struct snap *b, char *out,
 	size_t i;
 
 	if (a->n != b->n) {
-		snprintf(out, cap, "changed which of host, park, brain, memories, "
-			 "voice are NULL");
+		snprintf(out, cap, H_("changed which of host, park, brain, memories, "
+			 "voice are NULL"));
 		return true;
 	}
 	for (i = 0; i < a->n; i++) {
 		if (a->v[i] != b->v[i]) {
-			snprintf(out, cap, "changed %s%s from 0x%llx to 0x%llx",
+			snprintf(out, cap, H_("changed %s%s from 0x%llx to 0x%llx"),
 				 a->name[i][0], a->name[i][1], (unsigned long long)a->v[i],
 				 (unsigned long long)b->v[i]);
 			return true;
 		}
 	}
 	if (a->run_len != b->run_len) {
-		snprintf(out, cap, "changed kvm_run_size");
+		snprintf(out, cap, H_("changed kvm_run_size"));
 		return true;
 	}
 	if (memcmp(a->run, b->run, a->run_len) != 0) {
 		for (i = 0; a->run[i] == b->run[i]; i++)
 			;
-		snprintf(out, cap, "changed byte %zu of the kvm_run mapping from "
-			 "0x%02x to 0x%02x", i, a->run[i], b->run[i]);
+		snprintf(out, cap, H_("changed byte %zu of the kvm_run mapping from "
+			 "0x%02x to 0x%02x"), i, a->run[i], b->run[i]);
 		return true;
 	}
 	return false;
@@ -826,8 +826,8 @@ static bool mem_diff(const WestworldHost *h, char *out, size_t cap)
 		return false;
 	for (i = 0; m[i] == mem_before[i]; i++)
 		;
-	snprintf(out, cap, "changed the guest memory byte at 0x%zx from 0x%02x to "
-		 "0x%02x", i, mem_before[i], m[i]);
+	snprintf(out, cap, H_("changed the guest memory byte at 0x%zx from 0x%02x to "
+		 "0x%02x"), i, mem_before[i], m[i]);
 	return true;
 }
 
@@ -899,9 +899,9 @@ static bool maeve_timing(struct ww_test *t, const uint8_t *body, size_t body_len
 	mem_valid = false;
 	if (host == NULL)
 		return false;
-	snprintf(buf, sizeof(buf), "`%s; out 0x80, al` after the first `rdtsc`",
+	snprintf(buf, sizeof(buf), H_("`%s; out 0x80, al` after the first `rdtsc`"),
 		 body_what);
-	if (step(t, host, WW_EXIT_RDTSC, "the first `rdtsc`") &&
+	if (step(t, host, WW_EXIT_RDTSC, H_("the first `rdtsc`")) &&
 	    step(t, host, KVM_EXIT_IO, buf))
 		ok = maeve_still(t, host, WW_GUEST_ENTRY + n - 3, want, want, what);
 	ww_retire(host);
@@ -938,51 +938,51 @@ void test_maeve_no_side_effects(struct ww_test *t)
 		{ 0, 0, 0, false, 0, ESCAPE_NONE, "`mov dx, 0x3f8`" },
 		{ 3, 0, 0, false, 0, ESCAPE_NONE, "`mov al, 0x5a`" },
 		{ 5, 0x5a, 0, false, 0, ESCAPE_NONE,
-		  "`out dx, al` with DX = 0x3f8 (the UART)" },
-		{ 6, 0, 0, false, 0, ESCAPE_NONE, "`in al, dx` with DX = 0x3f8" },
+		  HN_("`out dx, al` with DX = 0x3f8 (the UART)") },
+		{ 6, 0, 0, false, 0, ESCAPE_NONE, HN_("`in al, dx` with DX = 0x3f8") },
 		{ 7, 0, 0, false, 0, ESCAPE_NONE,
-		  "`mov al, [0x1000]` (inside guest memory)" },
+		  HN_("`mov al, [0x1000]` (inside guest memory)") },
 		{ 10, 0x5a, 0, false, 0, ESCAPE_NONE,
-		  "`mov [0x1000], al` with AL = 0x5a (inside guest memory)" },
+		  HN_("`mov [0x1000], al` with AL = 0x5a (inside guest memory)") },
 		{ 13, 0x5a, 0x1001, false, 0, ESCAPE_NONE,
-		  "`mov [bx], al` with BX = 0x1001, AL = 0x5a (inside guest memory)" },
+		  HN_("`mov [bx], al` with BX = 0x1001, AL = 0x5a (inside guest memory)") },
 		{ 15, 0x41, 0, false, 0, ESCAPE_NONE, "`inc ax`" },
-		{ 16, 0x1234, 0, false, 0, ESCAPE_NONE, "`mov ds, ax` with AX = 0x1234" },
+		{ 16, 0x1234, 0, false, 0, ESCAPE_NONE, HN_("`mov ds, ax` with AX = 0x1234") },
 		{ 18, 0, 0, false, 0, ESCAPE_NONE, "`jmp $`" },
 		{ 20, 0, 0, false, 0, ESCAPE_NONE, "`hlt`" },
-		{ 21, 0, 0, false, 0, ESCAPE_NONE, "`cpuid` with EAX = 0" },
-		{ 21, 2, 0, false, 0, ESCAPE_NONE, "`cpuid` with EAX = 2" },
+		{ 21, 0, 0, false, 0, ESCAPE_NONE, HN_("`cpuid` with EAX = 0") },
+		{ 21, 2, 0, false, 0, ESCAPE_NONE, HN_("`cpuid` with EAX = 2") },
 		{ 21, 0x40000001, 0, false, 0, ESCAPE_NONE,
-		  "`cpuid` with EAX = 0x40000001" },
+		  HN_("`cpuid` with EAX = 0x40000001") },
 		{ 21, 0x80000000, 0, false, 0, ESCAPE_NONE,
-		  "`cpuid` with EAX = 0x80000000" },
+		  HN_("`cpuid` with EAX = 0x80000000") },
 		{ 21, 0x00010001, 0, false, 0, ESCAPE_NONE,
-		  "`cpuid` with EAX = 0x10001 (AX = 1, but the leaf is EAX)" },
-		{ 21, 1, 0, false, 0, ESCAPE_CPUID_DETECT, "`cpuid` with EAX = 1" },
+		  HN_("`cpuid` with EAX = 0x10001 (AX = 1, but the leaf is EAX)") },
+		{ 21, 1, 0, false, 0, ESCAPE_CPUID_DETECT, HN_("`cpuid` with EAX = 1") },
 		{ 21, 0x40000000, 0, false, 0, ESCAPE_CPUID_DETECT,
-		  "`cpuid` with EAX = 0x40000000" },
+		  HN_("`cpuid` with EAX = 0x40000000") },
 		{ 23, KVM_HC_MAX_KNOWN, 0, false, 0, ESCAPE_NONE,
-		  "`vmcall` with RAX = 12 (KVM_HC_MAX_KNOWN, a known number)" },
+		  HN_("`vmcall` with RAX = 12 (KVM_HC_MAX_KNOWN, a known number)") },
 		{ 23, 0, 0, false, 0, ESCAPE_HYPERCALL_ABUSE,
-		  "`vmcall` with RAX = 0 (KVM_HC_* start at 1)" },
-		{ 23, 999, 0, false, 0, ESCAPE_HYPERCALL_ABUSE, "`vmcall` with RAX = 999" },
-		{ 26, 0, 0, false, 0, ESCAPE_NONE, "a first `rdtsc` (none has run)" },
+		  HN_("`vmcall` with RAX = 0 (KVM_HC_* start at 1)") },
+		{ 23, 999, 0, false, 0, ESCAPE_HYPERCALL_ABUSE, HN_("`vmcall` with RAX = 999") },
+		{ 26, 0, 0, false, 0, ESCAPE_NONE, HN_("a first `rdtsc` (none has run)") },
 		{ 28, 1, 0, false, 0, ESCAPE_NONE,
-		  "`ud2` (0F 0B) with EAX = 1 (not a cpuid)" },
+		  HN_("`ud2` (0F 0B) with EAX = 1 (not a cpuid)") },
 		{ 30, 999, 0, false, 0, ESCAPE_NONE,
-		  "AMD's `vmmcall` (0F 01 D9) with RAX = 999 (not a vmcall: the subset's "
-		  "is 0F 01 C1)" },
+		  HN_("AMD's `vmmcall` (0F 01 D9) with RAX = 999 (not a vmcall: the subset's "
+		  "is 0F 01 C1)") },
 		{ 7, 0, 0, true, 0, ESCAPE_MEMORY_PROBE,
-		  "`mov al, [0x1000]` with DS.base + 0x1000 == memory_size" },
+		  HN_("`mov al, [0x1000]` with DS.base + 0x1000 == memory_size") },
 		{ 7, 0, 0, true, 1, ESCAPE_NONE,
-		  "`mov al, [0x1000]` with DS.base + 0x1000 == memory_size - 1 "
-		  "(the last byte)" },
+		  HN_("`mov al, [0x1000]` with DS.base + 0x1000 == memory_size - 1 "
+		  "(the last byte)") },
 		{ 10, 0x5a, 0, true, 0, ESCAPE_MEMORY_PROBE,
-		  "`mov [0x1000], al` with DS.base + 0x1000 == memory_size" },
+		  HN_("`mov [0x1000], al` with DS.base + 0x1000 == memory_size") },
 		{ 13, 0x5a, 0x1000, true, 0, ESCAPE_MEMORY_PROBE,
-		  "`mov [bx], al` with DS.base + BX == memory_size" },
+		  HN_("`mov [bx], al` with DS.base + BX == memory_size") },
 		{ 13, 0x5a, 0x0fff, true, 0, ESCAPE_NONE,
-		  "`mov [bx], al` with DS.base + BX == memory_size - 1 (the last byte)" },
+		  HN_("`mov [bx], al` with DS.base + BX == memory_size - 1 (the last byte)") },
 	};
 	/* instructions ending guest memory: the byte after them is not guest
 	 * memory, and a read of it faults.  A cut one may be ESCAPE_NONE or
@@ -995,22 +995,22 @@ void test_maeve_no_side_effects(struct ww_test *t)
 		const char *what;
 	} end[] = {
 		{ { 0x0f, 0x01 }, 2, 999, ESCAPE_NONE, ESCAPE_MEMORY_PROBE,
-		  "0F 01 (a `vmcall` cut after 2 bytes) ending guest memory, RAX = 999" },
+		  HN_("0F 01 (a `vmcall` cut after 2 bytes) ending guest memory, RAX = 999") },
 		{ { 0xa0 }, 1, 0, ESCAPE_NONE, ESCAPE_MEMORY_PROBE,
-		  "A0 (a `mov al, [moffs16]` cut after 1 byte) ending guest memory" },
+		  HN_("A0 (a `mov al, [moffs16]` cut after 1 byte) ending guest memory") },
 		{ { 0xa0, 0x00 }, 2, 0, ESCAPE_NONE, ESCAPE_MEMORY_PROBE,
-		  "A0 00 (a `mov al, [moffs16]` cut after 2 bytes) ending guest memory" },
+		  HN_("A0 00 (a `mov al, [moffs16]` cut after 2 bytes) ending guest memory") },
 		{ { 0xa2, 0xff }, 2, 0, ESCAPE_NONE, ESCAPE_MEMORY_PROBE,
-		  "A2 FF (a `mov [moffs16], al` cut after 2 bytes) ending guest memory" },
+		  HN_("A2 FF (a `mov [moffs16], al` cut after 2 bytes) ending guest memory") },
 		{ { 0x88 }, 1, 0, ESCAPE_NONE, ESCAPE_MEMORY_PROBE,
-		  "88 (a `mov [bx], al` cut after 1 byte) ending guest memory" },
+		  HN_("88 (a `mov [bx], al` cut after 1 byte) ending guest memory") },
 		{ { 0x0f, 0x01, 0xc1 }, 3, 999, ESCAPE_HYPERCALL_ABUSE,
-		  ESCAPE_HYPERCALL_ABUSE, "`vmcall` with RAX = 999 in the last 3 bytes "
-		  "of guest memory" },
+		  ESCAPE_HYPERCALL_ABUSE, HN_("`vmcall` with RAX = 999 in the last 3 bytes "
+		  "of guest memory") },
 		{ { 0x0f, 0xa2 }, 2, 1, ESCAPE_CPUID_DETECT, ESCAPE_CPUID_DETECT,
-		  "`cpuid` with EAX = 1 in the last 2 bytes of guest memory" },
+		  HN_("`cpuid` with EAX = 1 in the last 2 bytes of guest memory") },
 		{ { 0xa0, 0x00, 0x10 }, 3, 0, ESCAPE_NONE, ESCAPE_NONE,
-		  "`mov al, [0x1000]` in the last 3 bytes of guest memory" },
+		  HN_("`mov al, [0x1000]` in the last 3 bytes of guest memory") },
 	};
 	WestworldHost *host;
 	uint64_t size;
@@ -1033,8 +1033,8 @@ void test_maeve_no_side_effects(struct ww_test *t)
 		host->brain->regs.rdx = 0x3f8;
 		host->brain->sregs.ds.base = cases[i].far_ds ?
 					     size - 0x1000 - cases[i].inside : 0;
-		snprintf(what, sizeof(what), "%s at 0x%x, before any kvm_run()",
-			 cases[i].what, WW_GUEST_ENTRY + cases[i].off);
+		snprintf(what, sizeof(what), H_("%s at 0x%x, before any kvm_run()"),
+			 H_(cases[i].what), WW_GUEST_ENTRY + cases[i].off);
 		if (!maeve_still(t, host, WW_GUEST_ENTRY + cases[i].off, cases[i].want,
 				 cases[i].want, what))
 			goto out;
@@ -1050,15 +1050,15 @@ void test_maeve_no_side_effects(struct ww_test *t)
 	host->brain->regs.rax = 1;
 	host->brain->sregs.cs.base = 0x10000;
 	if (!maeve_still(t, host, 0x7c00, ESCAPE_CPUID_DETECT, ESCAPE_CPUID_DETECT,
-			 "rip 0x7c00 with CS.base 0x10000: `cpuid` with EAX = 1 at "
-			 "0x17c00 (`mov dx, 0x3f8` at 0x7c00)") ||
+			 H_("rip 0x7c00 with CS.base 0x10000: `cpuid` with EAX = 1 at "
+			 "0x17c00 (`mov dx, 0x3f8` at 0x7c00)")) ||
 	    !maeve_still(t, host, 0x17c00, ESCAPE_NONE, ESCAPE_NONE,
-			 "rip 0x17c00 with CS.base 0x10000: zeros at 0x27c00 (`cpuid` "
-			 "with EAX = 1 at 0x17c00)"))
+			 H_("rip 0x17c00 with CS.base 0x10000: zeros at 0x27c00 (`cpuid` "
+			 "with EAX = 1 at 0x17c00)")))
 		goto out;
 	host->brain->sregs.cs.base = size - 0x100;
 	if (!maeve_still(t, host, 0x100, ESCAPE_MEMORY_PROBE, ESCAPE_MEMORY_PROBE,
-			 "rip 0x100 with CS.base = memory_size - 0x100"))
+			 H_("rip 0x100 with CS.base = memory_size - 0x100")))
 		goto out;
 
 	/* ford_implants_memories() sets CS.base back to 0: rip itself */
@@ -1066,8 +1066,8 @@ void test_maeve_no_side_effects(struct ww_test *t)
 		goto out;
 	host->brain->regs.rax = 1;
 	if (!maeve_still(t, host, 0x17c00, ESCAPE_CPUID_DETECT, ESCAPE_CPUID_DETECT,
-			 "`cpuid` with EAX = 1 at 0x17c00, implanted there after CS.base "
-			 "was memory_size - 0x100 (ford_implants_memories() sets it to 0)"))
+			 H_("`cpuid` with EAX = 1 at 0x17c00, implanted there after CS.base "
+			 "was memory_size - 0x100 (ford_implants_memories() sets it to 0)")))
 		goto out;
 
 	/* at the end of guest memory: read nothing past it */
@@ -1077,7 +1077,7 @@ void test_maeve_no_side_effects(struct ww_test *t)
 		host->brain->regs.rax = end[i].rax;
 		host->brain->regs.rbx = 0;
 		if (!maeve_still(t, host, size - end[i].len, end[i].want, end[i].alt,
-				 end[i].what))
+				 H_(end[i].what)))
 			goto out;
 	}
 	ww_retire(host);
@@ -1086,16 +1086,16 @@ void test_maeve_no_side_effects(struct ww_test *t)
 	/* the timing window counts instructions retired between the two */
 	if (!maeve_timing(t, nops, WW_TIMING_WINDOW - 4, "12 x nop",
 			  ESCAPE_TIMING_ATTACK,
-			  "the second `rdtsc` of `rdtsc; 12 x nop; out 0x80, al; rdtsc`, "
-			  "14 instructions after the first (WW_TIMING_WINDOW is 16)") ||
+			  H_("the second `rdtsc` of `rdtsc; 12 x nop; out 0x80, al; rdtsc`, "
+			  "14 instructions after the first (WW_TIMING_WINDOW is 16)")) ||
 	    !maeve_timing(t, nops, WW_TIMING_WINDOW, "16 x nop", ESCAPE_NONE,
-			  "the second `rdtsc` of `rdtsc; 16 x nop; out 0x80, al; rdtsc`, "
-			  "18 instructions after the first (WW_TIMING_WINDOW is 16)") ||
+			  H_("the second `rdtsc` of `rdtsc; 16 x nop; out 0x80, al; rdtsc`, "
+			  "18 instructions after the first (WW_TIMING_WINDOW is 16)")) ||
 	    !maeve_timing(t, loop16, sizeof(loop16), "mov cx, 16; loop $",
 			  ESCAPE_NONE,
-			  "the second `rdtsc` of `rdtsc; mov cx, 16; loop $; out 0x80, "
+			  H_("the second `rdtsc` of `rdtsc; mov cx, 16; loop $; out 0x80, "
 			  "al; rdtsc`, 19 instructions (9 bytes) after the first "
-			  "(WW_TIMING_WINDOW is 16)"))
+			  "(WW_TIMING_WINDOW is 16)")))
 		goto out;
 out:
 	ww_retire(host);

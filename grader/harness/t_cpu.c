@@ -85,8 +85,8 @@ static bool cpu_open(struct ww_test *t, struct cpu *c)
 		ww_fail(t, "ford_creates_host(1): the host has no %s",
 			c->host->park == NULL ? "park (VM)" :
 			c->host->brain == NULL ? "brain (vCPU)" :
-			c->host->park->guest_memory == NULL ? "guest memory" :
-			"kvm_run mapping");
+			c->host->park->guest_memory == NULL ? H_("guest memory") :
+			H_("kvm_run mapping"));
 		return false;
 	}
 	if (c->host->park->guest_phys_addr != 0 || c->host->park->memory_size != WW_MIB) {
@@ -157,10 +157,10 @@ static bool cpu_run(struct ww_test *t, struct cpu *c, uint32_t reason,
 		ww_fail(t, "kvm_run() on %s: expected exit_reason %s, got %s with RIP "
 			"0x%llx%s", what, ww_exit_name(reason), ww_exit_name(got),
 			(unsigned long long)c->vcpu->regs.rip,
-			got == KVM_EXIT_SHUTDOWN ? " (an opcode treated as outside the "
-			"subset, or a jump that landed off the code)" :
-			reason == KVM_EXIT_SHUTDOWN ? " (this encoding is outside the "
-			"subset: the vCPU must stop with KVM_EXIT_SHUTDOWN)" : "");
+			got == KVM_EXIT_SHUTDOWN ? H_(" (an opcode treated as outside the "
+			"subset, or a jump that landed off the code)") :
+			reason == KVM_EXIT_SHUTDOWN ? H_(" (this encoding is outside the "
+			"subset: the vCPU must stop with KVM_EXIT_SHUTDOWN)") : "");
 		return false;
 	}
 	return true;
@@ -207,8 +207,8 @@ static bool regs_expect(struct ww_test *t, const KvmRegs *exp, const KvmRegs *go
 			continue;
 		ww_fail(t, "%s: expected %s 0x%016llx, got 0x%016llx%s", what, names[i],
 			(unsigned long long)e[i], (unsigned long long)g[i],
-			(d & 0xffff) == 0 ? " (bits 16-63 changed: an 8- or 16-bit "
-			"write keeps the rest of the 64-bit register)" : "");
+			(d & 0xffff) == 0 ? H_(" (bits 16-63 changed: an 8- or 16-bit "
+			"write keeps the rest of the 64-bit register)") : "");
 		return false;
 	}
 	if (e[16] != g[16]) {
@@ -230,13 +230,13 @@ static bool regs_expect(struct ww_test *t, const KvmRegs *exp, const KvmRegs *go
 			if (!(d >> bit & 1))
 				continue;
 			if (name != NULL)
-				n += (size_t)snprintf(bits + n, sizeof(bits) - n, "%s%s %s, expected %s",
-						      n ? "; " : "", name, set ? "set" : "clear",
-						      set ? "clear" : "set");
+				n += (size_t)snprintf(bits + n, sizeof(bits) - n, H_("%s%s %s, expected %s"),
+						      n ? "; " : "", name, set ? H_("set") : H_("clear"),
+						      set ? H_("clear") : H_("set"));
 			else
-				n += (size_t)snprintf(bits + n, sizeof(bits) - n, "%sbit %u %s, "
-						      "expected %s", n ? "; " : "", bit,
-						      set ? "set" : "clear", set ? "clear" : "set");
+				n += (size_t)snprintf(bits + n, sizeof(bits) - n, H_("%sbit %u %s, "
+						      "expected %s"), n ? "; " : "", bit,
+						      set ? H_("set") : H_("clear"), set ? H_("clear") : H_("set"));
 		}
 		ww_fail(t, "%s: expected RFLAGS 0x%llx, got 0x%llx (%s)", what,
 			(unsigned long long)e[17], (unsigned long long)g[17], bits);
@@ -342,8 +342,8 @@ void test_cpu_mov_imm(struct ww_test *t)
 		d = gpr(&exp, r & 3);
 		*d = (*d & ~((uint64_t)0xff << shift)) | (uint64_t)imm << shift;
 		exp.rip = ENTRY + 3;
-		snprintf(what, sizeof(what), "`mov %s, 0x%02x` (%s), then hlt, with %s = "
-			 "0x%016llx", g_r8[r], imm, ww_hex(code, 2), g_r64[r & 3],
+		snprintf(what, sizeof(what), H_("`mov %s, 0x%02x` (%s), then hlt, with %s = "
+			 "0x%016llx"), g_r8[r], imm, ww_hex(code, 2), g_r64[r & 3],
 			 (unsigned long long)*gpr(&in, r & 3));
 		if (!cpu_load(t, &c, code, 3, ENTRY, &in) ||
 		    !cpu_hlt_expect(t, &c, &exp, UINT64_MAX, NULL, what))
@@ -362,8 +362,8 @@ void test_cpu_mov_imm(struct ww_test *t)
 		exp = in;
 		set16(&exp, r, imm);
 		exp.rip = ENTRY + 4;
-		snprintf(what, sizeof(what), "`mov %s, 0x%04x` (%s), then hlt, with %s = "
-			 "0x%016llx", g_r16[r], imm, ww_hex(code, 3), g_r64[r],
+		snprintf(what, sizeof(what), H_("`mov %s, 0x%04x` (%s), then hlt, with %s = "
+			 "0x%016llx"), g_r16[r], imm, ww_hex(code, 3), g_r64[r],
 			 (unsigned long long)*gpr(&in, r));
 		if (!cpu_load(t, &c, code, 4, ENTRY, &in) ||
 		    !cpu_hlt_expect(t, &c, &exp, UINT64_MAX, NULL, what))
@@ -457,17 +457,17 @@ void test_cpu_memory_operands(struct ww_test *t)
 		if (!m->write)
 			set_al(&exp, v);
 		if (m->code[0] == 0x88)
-			snprintf(what, sizeof(what), "`%s` (%s), then hlt, with DS = 0x%04x "
-				 "(base 0x%llx), RBX = 0x%016llx, AL = 0x%02x", m->text,
+			snprintf(what, sizeof(what), H_("`%s` (%s), then hlt, with DS = 0x%04x "
+				 "(base 0x%llx), RBX = 0x%016llx, AL = 0x%02x"), m->text,
 				 ww_hex(m->code, m->len), m->ds, (unsigned long long)base,
 				 (unsigned long long)in.rbx, (uint8_t)in.rax);
 		else if (m->write)
-			snprintf(what, sizeof(what), "`%s` (%s), then hlt, with DS = 0x%04x "
-				 "(base 0x%llx), AL = 0x%02x", m->text, ww_hex(m->code, m->len),
+			snprintf(what, sizeof(what), H_("`%s` (%s), then hlt, with DS = 0x%04x "
+				 "(base 0x%llx), AL = 0x%02x"), m->text, ww_hex(m->code, m->len),
 				 m->ds, (unsigned long long)base, (uint8_t)in.rax);
 		else
-			snprintf(what, sizeof(what), "`%s` (%s), then hlt, with DS = 0x%04x "
-				 "(base 0x%llx) and 0x%02x at 0x%llx", m->text,
+			snprintf(what, sizeof(what), H_("`%s` (%s), then hlt, with DS = 0x%04x "
+				 "(base 0x%llx) and 0x%02x at 0x%llx"), m->text,
 				 ww_hex(m->code, m->len), m->ds, (unsigned long long)base, v,
 				 (unsigned long long)gpa);
 		if (!cpu_hlt_expect(t, &c, &exp, UINT64_MAX, &sexp, what))
@@ -500,18 +500,18 @@ void test_cpu_memory_operands(struct ww_test *t)
 		set_ds(&c.vcpu->sregs, m->ds);
 		sexp = c.vcpu->sregs;
 		if (m->code[0] == 0x88)
-			snprintf(what, sizeof(what), "`%s` (%s) with DS = 0x%04x (base 0x%llx), "
-				 "BX = 0x%04x, AL = 0x%02x: 0x%llx is past the 1 MiB slot",
+			snprintf(what, sizeof(what), H_("`%s` (%s) with DS = 0x%04x (base 0x%llx), "
+				 "BX = 0x%04x, AL = 0x%02x: 0x%llx is past the 1 MiB slot"),
 				 m->text, ww_hex(m->code, m->len), m->ds,
 				 (unsigned long long)base, m->bx, v, (unsigned long long)gpa);
 		else if (m->write)
-			snprintf(what, sizeof(what), "`%s` (%s) with DS = 0x%04x (base 0x%llx), "
-				 "AL = 0x%02x: 0x%llx is past the 1 MiB slot", m->text,
+			snprintf(what, sizeof(what), H_("`%s` (%s) with DS = 0x%04x (base 0x%llx), "
+				 "AL = 0x%02x: 0x%llx is past the 1 MiB slot"), m->text,
 				 ww_hex(m->code, m->len), m->ds, (unsigned long long)base, v,
 				 (unsigned long long)gpa);
 		else
-			snprintf(what, sizeof(what), "`%s` (%s) with DS = 0x%04x (base 0x%llx): "
-				 "0x%llx is past the 1 MiB slot", m->text, ww_hex(m->code, m->len),
+			snprintf(what, sizeof(what), H_("`%s` (%s) with DS = 0x%04x (base 0x%llx): "
+				 "0x%llx is past the 1 MiB slot"), m->text, ww_hex(m->code, m->len),
 				 m->ds, (unsigned long long)base, (unsigned long long)gpa);
 		if (!cpu_run(t, &c, KVM_EXIT_MMIO, what) ||
 		    !mmio_expect(t, &c, gpa, m->write, v, what))
@@ -519,13 +519,13 @@ void test_cpu_memory_operands(struct ww_test *t)
 		if (!m->write) {
 			c.vcpu->kvm_run->mmio.data[0] = v;
 			set_al(&exp, v);
-			snprintf(what, sizeof(what), "`%s` (%s) with DS = 0x%04x, an MMIO read "
+			snprintf(what, sizeof(what), H_("`%s` (%s) with DS = 0x%04x, an MMIO read "
 				 "the VMM answered with 0x%02x in mmio.data[0], then hlt (the "
-				 "next kvm_run() completes the load into AL only)", m->text,
+				 "next kvm_run() completes the load into AL only)"), m->text,
 				 ww_hex(m->code, m->len), m->ds, v);
 		} else {
-			snprintf(what, sizeof(what), "`%s` (%s) with DS = 0x%04x, an MMIO "
-				 "write, then hlt", m->text, ww_hex(m->code, m->len), m->ds);
+			snprintf(what, sizeof(what), H_("`%s` (%s) with DS = 0x%04x, an MMIO "
+				 "write, then hlt"), m->text, ww_hex(m->code, m->len), m->ds);
 		}
 		if (!cpu_hlt_expect(t, &c, &exp, UINT64_MAX, &sexp, what))
 			goto out;
@@ -535,8 +535,8 @@ void test_cpu_memory_operands(struct ww_test *t)
 		in = g_pattern;
 		set16(&in, 3, 0x5000);
 		set16(&in, 6, 0x5100);
-		snprintf(what, sizeof(what), "`%s` (%s): 88 with a ModRM other than 07 "
-			 "(mov [bx], al) is outside the subset", outside_text[i],
+		snprintf(what, sizeof(what), H_("`%s` (%s): 88 with a ModRM other than 07 "
+			 "(mov [bx], al) is outside the subset"), outside_text[i],
 			 ww_hex(outside[i], outside[i][1] == 0x06 ? 4 :
 				outside[i][1] == 0x47 ? 3 : 2));
 		if (!cpu_load(t, &c, outside[i], 4, ENTRY, &in) ||
@@ -616,8 +616,8 @@ void test_cpu_segments(struct ww_test *t)
 		seg = s == 0 ? &sexp.es : s == 2 ? &sexp.ss : &sexp.ds;
 		seg->selector = loads[i].sel;
 		seg->base = (uint64_t)loads[i].sel << 4;
-		snprintf(what, sizeof(what), "`mov %s, %s` (%s), then hlt, with %s = "
-			 "0x%016llx (selector 0x%04x: base 0x%llx)", sreg[s], g_r16[src],
+		snprintf(what, sizeof(what), H_("`mov %s, %s` (%s), then hlt, with %s = "
+			 "0x%016llx (selector 0x%04x: base 0x%llx)"), sreg[s], g_r16[src],
 			 ww_hex(code, 2), g_r64[src], (unsigned long long)*gpr(&in, src),
 			 loads[i].sel, (unsigned long long)seg->base);
 		if (!cpu_load(t, &c, code, 3, ENTRY, &in) ||
@@ -634,9 +634,9 @@ void test_cpu_segments(struct ww_test *t)
 	exp.rip = ENTRY + sizeof(g_ds);
 	sexp = c.sregs0;
 	set_ds(&sexp, 0x0100);
-	snprintf(what, sizeof(what), "{%s} (`mov ds, bx` with BX = 0x0100; `mov al, "
+	snprintf(what, sizeof(what), H_("{%s} (`mov ds, bx` with BX = 0x0100; `mov al, "
 		 "[0x0034]`; `mov [0x0035], al`; `mov bx, 0x0040`; `mov [bx], al`; hlt) "
-		 "with 0xc3 at 0x1034", ww_hex(g_ds, sizeof(g_ds)));
+		 "with 0xc3 at 0x1034"), ww_hex(g_ds, sizeof(g_ds)));
 	if (!cpu_load(t, &c, g_ds, sizeof(g_ds), ENTRY, &in))
 		goto out;
 	memset(c.mem, 0xee, 0x200);
@@ -659,8 +659,8 @@ void test_cpu_segments(struct ww_test *t)
 	set_al(&exp, 0x3c);
 	sexp = c.sregs0;
 	set_ds(&sexp, 0xffff);
-	snprintf(what, sizeof(what), "`mov ds, ax` with AX = 0xffff (base 0xffff0), "
-		 "then `mov al, [0x0010]` ({%s}): linear 0x100000 is past the 1 MiB slot",
+	snprintf(what, sizeof(what), H_("`mov ds, ax` with AX = 0xffff (base 0xffff0), "
+		 "then `mov al, [0x0010]` ({%s}): linear 0x100000 is past the 1 MiB slot"),
 		 ww_hex(g_high, 5));
 	if (!cpu_load(t, &c, g_high, sizeof(g_high), ENTRY, &in))
 		goto out;
@@ -669,15 +669,15 @@ void test_cpu_segments(struct ww_test *t)
 	    !mmio_expect(t, &c, 0x100000, false, 0, what))
 		goto out;
 	c.vcpu->kvm_run->mmio.data[0] = 0x3c;
-	snprintf(what, sizeof(what), "DS = 0xffff (base 0xffff0), the MMIO read of "
+	snprintf(what, sizeof(what), H_("DS = 0xffff (base 0xffff0), the MMIO read of "
 		 "0x100000 answered with 0x3c, then `mov [0xfff0], al` (A2 F0 FF): linear "
-		 "0x10ffe0 is past the 1 MiB slot");
+		 "0x10ffe0 is past the 1 MiB slot"));
 	if (!cpu_run(t, &c, KVM_EXIT_MMIO, what) ||
 	    !mmio_expect(t, &c, 0x10ffe0, true, 0x3c, what))
 		goto out;
-	snprintf(what, sizeof(what), "DS = 0xffff (base 0xffff0), AL = 0x3c, then "
+	snprintf(what, sizeof(what), H_("DS = 0xffff (base 0xffff0), AL = 0x3c, then "
 		 "`mov [0x000f], al` (A2 0F 00) to linear 0xfffff (the last byte of the "
-		 "slot), then hlt");
+		 "slot), then hlt"));
 	if (!cpu_hlt_expect(t, &c, &exp, UINT64_MAX, &sexp, what) ||
 	    !mem_expect(t, &c, 0xfffff, 0x3c, what) ||
 	    !mem_expect(t, &c, 0xffff, 0xee, what))
@@ -692,9 +692,9 @@ void test_cpu_segments(struct ww_test *t)
 	sexp = c.sregs0;
 	sexp.cs.selector = 0x07c0;
 	sexp.cs.base = 0x7c00;
-	snprintf(what, sizeof(what), "{%s} (`mov al, [0x0010]`; hlt) at 0x7c00, run "
+	snprintf(what, sizeof(what), H_("{%s} (`mov al, [0x0010]`; hlt) at 0x7c00, run "
 		 "with CS = 0x07c0 (base 0x7c00 set by the VMM), RIP 0 and DS base 0; "
-		 "{%s} (mov al, 0x13; hlt) at 0, 0x61 at 0x10, 0x62 at 0x7c10",
+		 "{%s} (mov al, 0x13; hlt) at 0, 0x61 at 0x10, 0x62 at 0x7c10"),
 		 ww_hex(g_cs, sizeof(g_cs)), ww_hex(g_decoy, sizeof(g_decoy)));
 	if (!cpu_load(t, &c, g_cs, sizeof(g_cs), ENTRY, &in))
 		goto out;
@@ -716,9 +716,9 @@ void test_cpu_segments(struct ww_test *t)
 	code[0] = 0xb0;
 	code[1] = 0x42;
 	code[2] = HLT;
-	snprintf(what, sizeof(what), "{%s} (mov al, 0x42; hlt) at 0x10100, run with "
+	snprintf(what, sizeof(what), H_("{%s} (mov al, 0x42; hlt) at 0x10100, run with "
 		 "CS = 0x1000 (base 0x10000 set by the VMM) and RIP 0x100; {%s} (mov al, "
-		 "0x13; hlt) at 0x100", ww_hex(code, 3), ww_hex(g_decoy, sizeof(g_decoy)));
+		 "0x13; hlt) at 0x100"), ww_hex(code, 3), ww_hex(g_decoy, sizeof(g_decoy)));
 	if (!cpu_load(t, &c, code, 3, 0x10100, &in))
 		goto out;
 	c.vcpu->sregs.cs = sexp.cs;
@@ -731,9 +731,9 @@ void test_cpu_segments(struct ww_test *t)
 		set16(&in, 3, 0x5000);
 		snprintf(what, sizeof(what), "`%s` (%s): %s", outside_text[i],
 			 ww_hex(outside[i], outside_len[i]),
-			 i < 2 ? "loading CS this way is #UD, outside the subset" :
-			 i < 4 ? "only ES, SS and DS are in the subset" :
-			 "8E with a memory operand is outside the subset (mod 11 only)");
+			 i < 2 ? H_("loading CS this way is #UD, outside the subset") :
+			 i < 4 ? H_("only ES, SS and DS are in the subset") :
+			 H_("8E with a memory operand is outside the subset (mod 11 only)"));
 		if (!cpu_load(t, &c, outside[i], 4, ENTRY, &in) ||
 		    !cpu_run(t, &c, KVM_EXIT_SHUTDOWN, what))
 			goto out;
@@ -815,15 +815,15 @@ void test_cpu_branches(struct ww_test *t)
 		if (loop)
 			set16(&exp, 1, (uint16_t)(b->cx - 1));
 		if (loop)
-			snprintf(what, sizeof(what), "`loop %+d` (%s) at 0x%llx with RCX = "
-				 "0x%016llx (CX = 0x%04x) and ZF %s, hlts all around", (int8_t)b->rel,
+			snprintf(what, sizeof(what), H_("`loop %+d` (%s) at 0x%llx with RCX = "
+				 "0x%016llx (CX = 0x%04x) and ZF %s, hlts all around"), (int8_t)b->rel,
 				 ww_hex(window + BR_AT, 2), (unsigned long long)at,
-				 (unsigned long long)in.rcx, b->cx, b->zf ? "set" : "clear");
+				 (unsigned long long)in.rcx, b->cx, b->zf ? H_("set") : H_("clear"));
 		else
-			snprintf(what, sizeof(what), "`%s %+d` (%s) at 0x%llx with ZF %s, hlts "
-				 "all around", br_name(b->op), (int8_t)b->rel,
+			snprintf(what, sizeof(what), H_("`%s %+d` (%s) at 0x%llx with ZF %s, hlts "
+				 "all around"), br_name(b->op), (int8_t)b->rel,
 				 ww_hex(window + BR_AT, 2), (unsigned long long)at,
-				 b->zf ? "set" : "clear");
+				 b->zf ? H_("set") : H_("clear"));
 		if (!cpu_load(t, &c, window, sizeof(window), ENTRY, &in))
 			goto out;
 		if (!cpu_run(t, &c, KVM_EXIT_HLT, what))
@@ -833,17 +833,17 @@ void test_cpu_branches(struct ww_test *t)
 			const char *why = "";
 
 			if (rip == next + 1)
-				why = ": the jump was not taken";
+				why = H_(": the jump was not taken");
 			else if (rip == target + 1)
-				why = ": the jump was taken";
+				why = H_(": the jump was taken");
 			else if (rip == next + b->rel + 1)
-				why = ": the displacement was not sign-extended";
+				why = H_(": the displacement was not sign-extended");
 			else if (rip == at + (uint64_t)(int64_t)(int8_t)b->rel + 1)
-				why = ": the displacement was added to the address of the jump, "
-				      "not of the next instruction";
+				why = H_(": the displacement was added to the address of the jump, "
+				      "not of the next instruction");
 			ww_fail(t, "%s: expected the jump %s, to the hlt at 0x%llx (RIP 0x%llx "
-				"after it), got RIP 0x%llx%s", what, b->taken ? "taken" :
-				"not taken", (unsigned long long)(land - 1),
+				"after it), got RIP 0x%llx%s", what, b->taken ? H_("taken") :
+				H_("not taken"), (unsigned long long)(land - 1),
 				(unsigned long long)land, (unsigned long long)rip, why);
 			goto out;
 		}
@@ -859,8 +859,8 @@ void test_cpu_branches(struct ww_test *t)
 	exp = in;
 	exp.rcx = 0;
 	exp.rip = ENTRY + sizeof(g_loop);
-	snprintf(what, sizeof(what), "`loop $` (%s, a loop on itself), then hlt, with "
-		 "CX = 3 and ZF set", ww_hex(g_loop, 2));
+	snprintf(what, sizeof(what), H_("`loop $` (%s, a loop on itself), then hlt, with "
+		 "CX = 3 and ZF set"), ww_hex(g_loop, 2));
 	if (!cpu_load(t, &c, g_loop, sizeof(g_loop), ENTRY, &in))
 		goto out;
 	ww_phase("kvm_run() on %s, expecting %s", what, ww_exit_name(KVM_EXIT_HLT));
@@ -923,10 +923,10 @@ void test_cpu_inc_dec(struct ww_test *t)
 			exp.rflags = (in.rflags & ~(uint64_t)WW_RFLAGS_ZF) |
 				(res == 0 ? WW_RFLAGS_ZF : 0);
 			before = *gpr(&in, r);
-			snprintf(what, sizeof(what), "`%s %s` (%02X), then hlt, with %s = "
-				 "0x%04x (%s 0x%016llx) and ZF %s", vals[i].dec ? "dec" : "inc",
+			snprintf(what, sizeof(what), H_("`%s %s` (%02X), then hlt, with %s = "
+				 "0x%04x (%s 0x%016llx) and ZF %s"), vals[i].dec ? "dec" : "inc",
 				 g_r16[r], code[0], g_R16[r], vals[i].v, g_r64[r],
-				 (unsigned long long)before, vals[i].zf_in ? "set" : "clear");
+				 (unsigned long long)before, vals[i].zf_in ? H_("set") : H_("clear"));
 			if (!cpu_load(t, &c, code, 2, ENTRY, &in) ||
 			    !cpu_run(t, &c, KVM_EXIT_HLT, what))
 				goto out;
@@ -936,11 +936,11 @@ void test_cpu_inc_dec(struct ww_test *t)
 			       "%s: expected %s 0x%04x (%s 0x%016llx) and ZF %s, got %s "
 			       "0x%016llx and RFLAGS 0x%llx (ZF %s)%s", what, g_R16[r], res,
 			       g_r64[r], (unsigned long long)*gpr(&exp, r),
-			       res == 0 ? "set" : "clear", g_r64[r], (unsigned long long)after,
+			       res == 0 ? H_("set") : H_("clear"), g_r64[r], (unsigned long long)after,
 			       (unsigned long long)c.vcpu->regs.rflags,
-			       (c.vcpu->regs.rflags & WW_RFLAGS_ZF) ? "set" : "clear",
+			       (c.vcpu->regs.rflags & WW_RFLAGS_ZF) ? H_("set") : H_("clear"),
 			       ((after ^ *gpr(&exp, r)) & ~(uint64_t)0xffff) ?
-			       " (bits 16-63 changed: a 16-bit result keeps them)" : "");
+			       H_(" (bits 16-63 changed: a 16-bit result keeps them)") : "");
 			if (!regs_expect(t, &exp, &c.vcpu->regs, fmask, what) ||
 			    !sregs_expect(t, &c.sregs0, &c.vcpu->sregs, what))
 				goto out;
@@ -1005,12 +1005,12 @@ void test_cpu_port_io(struct ww_test *t)
 			snprintf(insn, sizeof(insn), p->in ? "in al, 0x%02x" : "out 0x%02x, al",
 				 p->port);
 		if (p->dx)
-			snprintf(what, sizeof(what), "`%s` (%s) at 0x%llx with RDX = 0x%016llx, "
-				 "RAX = 0x%016llx", insn, ww_hex(p->code, p->len),
+			snprintf(what, sizeof(what), H_("`%s` (%s) at 0x%llx with RDX = 0x%016llx, "
+				 "RAX = 0x%016llx"), insn, ww_hex(p->code, p->len),
 				 (unsigned long long)ENTRY, (unsigned long long)in.rdx,
 				 (unsigned long long)in.rax);
 		else
-			snprintf(what, sizeof(what), "`%s` (%s) at 0x%llx with RAX = 0x%016llx",
+			snprintf(what, sizeof(what), H_("`%s` (%s) at 0x%llx with RAX = 0x%016llx"),
 				 insn, ww_hex(p->code, p->len), (unsigned long long)ENTRY,
 				 (unsigned long long)in.rax);
 		if (!cpu_load(t, &c, code, p->len + 1, ENTRY, &in))
@@ -1028,8 +1028,8 @@ void test_cpu_port_io(struct ww_test *t)
 		EXPECT(t, run->io.size == 1, "%s: expected io.size 1 (a byte), got %u",
 		       what, run->io.size);
 		EXPECT(t, run->io.port == p->port, "%s: expected io.port 0x%x, got 0x%x%s",
-		       what, p->port, run->io.port, p->dx ? " (the port is DX, 16 bits)" :
-		       " (the port is the imm8, zero-extended)");
+		       what, p->port, run->io.port, p->dx ? H_(" (the port is DX, 16 bits)") :
+		       H_(" (the port is the imm8, zero-extended)"));
 		EXPECT(t, run->io.count == 1, "%s: expected io.count 1, got %u", what,
 		       run->io.count);
 		off = run->io.data_offset;
@@ -1047,14 +1047,14 @@ void test_cpu_port_io(struct ww_test *t)
 		if (p->in) {
 			*data = p->answer;
 			snprintf(what + strlen(what), sizeof(what) - strlen(what),
-				 ", the VMM answering 0x%02x at io.data_offset, then hlt "
-				 "(the next kvm_run() completes the IN into AL only)", p->answer);
+				 H_(", the VMM answering 0x%02x at io.data_offset, then hlt "
+				 "(the next kvm_run() completes the IN into AL only)"), p->answer);
 		} else {
 			EXPECT(t, *data == p->al, "%s: expected AL (0x%02x) at io.data_offset "
 			       "(%llu), got 0x%02x", what, p->al, (unsigned long long)off,
 			       *data);
 			snprintf(what + strlen(what), sizeof(what) - strlen(what),
-				 ", then hlt");
+				 H_(", then hlt"));
 		}
 		exp.rip = ENTRY + p->len + 1;
 		if (!cpu_hlt_expect(t, &c, &exp, UINT64_MAX, NULL, what))
@@ -1098,11 +1098,11 @@ void test_cpu_cli_sti_nop(struct ww_test *t)
 		exp = in;
 		exp.rflags = cases[i].out;
 		exp.rip = ENTRY + 2;
-		snprintf(what, sizeof(what), "`%s` (%02X), then hlt, with RFLAGS 0x%llx "
-			 "(IF %s, ZF %s)", cases[i].op == 0xfa ? "cli" : cases[i].op == 0xfb ?
+		snprintf(what, sizeof(what), H_("`%s` (%02X), then hlt, with RFLAGS 0x%llx "
+			 "(IF %s, ZF %s)"), cases[i].op == 0xfa ? "cli" : cases[i].op == 0xfb ?
 			 "sti" : "nop", cases[i].op, (unsigned long long)cases[i].in,
-			 (cases[i].in & WW_RFLAGS_IF) ? "set" : "clear",
-			 (cases[i].in & WW_RFLAGS_ZF) ? "set" : "clear");
+			 (cases[i].in & WW_RFLAGS_IF) ? H_("set") : H_("clear"),
+			 (cases[i].in & WW_RFLAGS_ZF) ? H_("set") : H_("clear"));
 		if (!cpu_load(t, &c, code, 2, ENTRY, &in) ||
 		    !cpu_hlt_expect(t, &c, &exp, UINT64_MAX, NULL, what))
 			goto out;

@@ -78,7 +78,7 @@ static const char *perm_name(uint32_t perms)
 	char *out = buf[which++ & 3];
 
 	if (perms == 0)
-		return "not present";
+		return H_("not present");
 	if (perms & ~EPT_RWX) {
 		snprintf(out, sizeof(buf[0]), "0x%x", perms);
 		return out;
@@ -117,11 +117,11 @@ static const char *where(const struct ev *e, const void *p)
 	if (p == NULL)
 		return "NULL";
 	if (e->pages != NULL && a >= b && a - b < e->npages * PAGE)
-		snprintf(out, sizeof(buf[0]), "host page %zu + 0x%03llx (%p)",
+		snprintf(out, sizeof(buf[0]), H_("host page %zu + 0x%03llx (%p)"),
 			 (size_t)((a - b) / PAGE), (unsigned long long)((a - b) % PAGE), p);
 	else
-		snprintf(out, sizeof(buf[0]), "%p (none of the host pages the test "
-			 "mapped)", p);
+		snprintf(out, sizeof(buf[0]), H_("%p (none of the host pages the test "
+			 "mapped)"), p);
 	return out;
 }
 
@@ -144,13 +144,13 @@ static const char *alias_note(const struct ev *e, uint64_t gpa, const void *got)
 		return buf;
 	diff = (other ^ gpa) & ~(PAGE - 1);
 	level = level_of(diff);
-	snprintf(buf, sizeof(buf), "; host page %zu is the one mapped at gpa 0x%llx, "
+	snprintf(buf, sizeof(buf), H_("; host page %zu is the one mapped at gpa 0x%llx, "
 		 "which differs from 0x%llx only in bits 0x%llx%s%s: the walk does "
 		 "not tell the two gpas apart, so both use one entry (a wrong shift or "
-		 "a mask other than 9 bits%s?)", j, (unsigned long long)other,
+		 "a mask other than 9 bits%s?)"), j, (unsigned long long)other,
 		 (unsigned long long)(gpa & ~(PAGE - 1)), (unsigned long long)diff,
-		 level ? ", all in the index of the " : "", level ? level : "",
-		 level ? " at that level" : "");
+		 level ? H_(", all in the index of the ") : "", level ? level : "",
+		 level ? H_(" at that level") : "");
 	return buf;
 }
 
@@ -254,7 +254,7 @@ static bool check_page(struct ev *e, uint64_t page_gpa, size_t idx,
 	char what[256];
 	int i;
 
-	snprintf(what, sizeof(what), "%s; mapped to host page %zu with %s", ctx, idx,
+	snprintf(what, sizeof(what), H_("%s; mapped to host page %zu with %s"), ctx, idx,
 		 perm_name(perms));
 	for (i = 0; i < 3; i++) {
 		uint64_t off = (0x018 + 0x5f3 * (uint64_t)i + 0x111 * (uint64_t)idx) &
@@ -347,13 +347,13 @@ static bool fresh_ok(struct ww_test *t, EptContext *ept, uint64_t size,
 	}
 	/* A new EPT maps nothing: its root must be empty (gpas inside
 	 * guest_size only: the header does not say what lies beyond). */
-	if (!tr_refused(&e, 0, EPT_READ, 0, "a new EPT, nothing mapped"))
+	if (!tr_refused(&e, 0, EPT_READ, 0, H_("a new EPT, nothing mapped")))
 		return false;
 	return size < EPT_MAX_GPA ||
 	       (tr_refused(&e, EPT_MAX_GPA - 1, EPT_WRITE, 0,
-			   "a new EPT, nothing mapped") &&
+			   H_("a new EPT, nothing mapped")) &&
 		tr_refused(&e, 0x123456789abcull, EPT_EXEC, 0,
-			   "a new EPT, nothing mapped"));
+			   H_("a new EPT, nothing mapped")));
 }
 
 void test_ept_create(struct ww_test *t)
@@ -378,7 +378,7 @@ void test_ept_create(struct ww_test *t)
 		ept = ept_create(bad[i].size);
 		EXPECT(t, ept == NULL, "ept_create(%s) (guest_size %s): expected NULL, "
 		       "got an EPT", bad[i].name, bad[i].size == 0 ? "0" :
-		       "larger than EPT_MAX_GPA = 2^48");
+		       H_("larger than EPT_MAX_GPA = 2^48"));
 		if (ww_alloc_leaks(mark, desc, sizeof(desc))) {
 			ww_fail_leak(t, "ept_create(%s) returned NULL but kept what it had "
 				     "allocated: %s", bad[i].name, desc);
@@ -435,58 +435,58 @@ void test_ept_map_translate(struct ww_test *t)
 
 	/* Two gpas that differ in one index bit only share an entry if the walk
 	 * loses that bit (a wrong shift, a mask of 8 bits, a 32-bit index...). */
-	if (!map_ok(&e, MT_BASE, 0, EPT_RWX, "every level's index non-zero"))
+	if (!map_ok(&e, MT_BASE, 0, EPT_RWX, H_("every level's index non-zero")))
 		goto out;
 	for (i = 0; i < MT_BITS; i++) {
-		snprintf(ctx, sizeof(ctx), "0x%llx with bit %zu flipped, in the index "
-			 "of the %s", (unsigned long long)MT_BASE, 12 + i,
+		snprintf(ctx, sizeof(ctx), H_("0x%llx with bit %zu flipped, in the index "
+			 "of the %s"), (unsigned long long)MT_BASE, 12 + i,
 			 level_of(1ull << (12 + i)));
 		if (!map_ok(&e, MT_BASE ^ (1ull << (12 + i)), 1 + i, EPT_RWX, ctx))
 			goto out;
 	}
-	if (!map_ok(&e, 0, MT_LOW, EPT_RWX, "the lowest page") ||
+	if (!map_ok(&e, 0, MT_LOW, EPT_RWX, H_("the lowest page")) ||
 	    !map_ok(&e, EPT_MAX_GPA - PAGE, MT_HIGH, EPT_RWX,
-		    "the highest page, EPT_MAX_GPA - 4096"))
+		    H_("the highest page, EPT_MAX_GPA - 4096")))
 		goto out;
 
 	/* Each gpa translates to its own page, for every access, offset added. */
 	for (i = 0; i < MT_SPARE; i++) {
 		if (i >= 1 && i <= MT_BITS)
-			snprintf(ctx, sizeof(ctx), "0x%llx with bit %zu flipped, among "
+			snprintf(ctx, sizeof(ctx), H_("0x%llx with bit %zu flipped, among "
 				 "37 pages mapped at 0x%llx and at it with each of its 36 "
-				 "index bits flipped", (unsigned long long)MT_BASE, 11 + i,
+				 "index bits flipped"), (unsigned long long)MT_BASE, 11 + i,
 				 (unsigned long long)MT_BASE);
 		else
-			snprintf(ctx, sizeof(ctx), "among 37 pages mapped at 0x%llx and "
+			snprintf(ctx, sizeof(ctx), H_("among 37 pages mapped at 0x%llx and "
 				 "at it with each of its 36 index bits flipped, and pages at "
-				 "0 and EPT_MAX_GPA - 4096", (unsigned long long)MT_BASE);
+				 "0 and EPT_MAX_GPA - 4096"), (unsigned long long)MT_BASE);
 		if (!check_page(&e, page_gpa[i], i, EPT_RWX, ctx))
 			goto out;
 	}
 	if (!tr_allowed(&e, EPT_MAX_GPA - 1, EPT_READ,
-			e.pages + MT_HIGH * PAGE + PAGE - 1, "the last byte below "
-			"EPT_MAX_GPA") ||
-	    !tr_allowed(&e, MT_BASE, EPT_WRITE, e.pages, "the first byte of a page"))
+			e.pages + MT_HIGH * PAGE + PAGE - 1, H_("the last byte below "
+			"EPT_MAX_GPA")) ||
+	    !tr_allowed(&e, MT_BASE, EPT_WRITE, e.pages, H_("the first byte of a page")))
 		goto out;
 
 	/* A remap changes the host page and the permissions, builds nothing. */
 	tables = ept->tables;
 	if (!map_ok(&e, MT_BASE + 0x800, MT_SPARE, EPT_READ,
-		    "remap of the page at 0x6b5d2c4e3000, mapped RWX to host page 0, "
-		    "through a gpa inside it"))
+		    H_("remap of the page at 0x6b5d2c4e3000, mapped RWX to host page 0, "
+		    "through a gpa inside it")))
 		goto out;
 	page_gpa[0] = UINT64_MAX;
 	EXPECT(t, ept->tables == tables, "ept_map() of a page already mapped (a "
 	       "remap) changed tables from %zu to %zu: it needs no new table",
 	       tables, ept->tables);
-	if (!check_page(&e, MT_BASE, MT_SPARE, EPT_READ, "after the remap of "
-			"host page 0 (RWX) to host page 39 (R--)") ||
-	    !check_page(&e, MT_BASE ^ PAGE, 1, EPT_RWX, "the neighbour of the "
-			"remapped page, left alone"))
+	if (!check_page(&e, MT_BASE, MT_SPARE, EPT_READ, H_("after the remap of "
+			"host page 0 (RWX) to host page 39 (R--)")) ||
+	    !check_page(&e, MT_BASE ^ PAGE, 1, EPT_RWX, H_("the neighbour of the "
+			"remapped page, left alone")))
 		goto out;
-	if (!map_ok(&e, MT_BASE, 0, EPT_WRITE | EPT_EXEC, "remap back to host "
-		    "page 0") ||
-	    !check_page(&e, MT_BASE, 0, EPT_WRITE | EPT_EXEC, "after a second remap"))
+	if (!map_ok(&e, MT_BASE, 0, EPT_WRITE | EPT_EXEC, H_("remap back to host "
+		    "page 0")) ||
+	    !check_page(&e, MT_BASE, 0, EPT_WRITE | EPT_EXEC, H_("after a second remap")))
 		goto out;
 
 	/* What is not mapped translates to nothing. */
@@ -539,13 +539,13 @@ void test_ept_permissions(struct ww_test *t)
 	/* Every non-empty subset of RWX: allowed accesses work and count no
 	 * violation, the others are refused with the permissions found. */
 	for (p = 1; p <= EPT_RWX; p++) {
-		snprintf(ctx, sizeof(ctx), "page %u of 7, each mapped with its own "
-			 "permissions", p);
+		snprintf(ctx, sizeof(ctx), H_("page %u of 7, each mapped with its own "
+			 "permissions"), p);
 		if (!map_ok(&e, PM_BASE + p * PAGE, p, p, ctx))
 			goto out;
 	}
 	for (p = 1; p <= EPT_RWX; p++) {
-		snprintf(ctx, sizeof(ctx), "gpa 0x%llx", (unsigned long long)(PM_BASE +
+		snprintf(ctx, sizeof(ctx), H_("gpa 0x%llx"), (unsigned long long)(PM_BASE +
 			 p * PAGE));
 		if (!check_page(&e, PM_BASE + p * PAGE, p, p, ctx))
 			goto out;
@@ -596,10 +596,10 @@ void test_ept_permissions(struct ww_test *t)
 		r = ept_set_permissions(ept, g7, bad_perms[i]);
 		EXPECT(t, r == -1, "ept_set_permissions(ept, 0x%llx, 0x%x) (%s): "
 		       "expected -1, got %d", (unsigned long long)g7, bad_perms[i],
-		       bad_perms[i] == 0 ? "no permission" : "not a subset of EPT_RWX",
+		       bad_perms[i] == 0 ? H_("no permission") : H_("not a subset of EPT_RWX"),
 		       r);
-		snprintf(ctx, sizeof(ctx), "--X, then ept_set_permissions(0x%x) "
-			 "refused", bad_perms[i]);
+		snprintf(ctx, sizeof(ctx), H_("--X, then ept_set_permissions(0x%x) "
+			 "refused"), bad_perms[i]);
 		if (!check_page(&e, g7, 7, EPT_EXEC, ctx))
 			goto out;
 	}
@@ -608,36 +608,36 @@ void test_ept_permissions(struct ww_test *t)
 			{ PM_BASE + 9 * PAGE, "not mapped, in the PT of the mapped pages" },
 			{ PM_BASE + (2ull << 20), "not mapped, its PD entry empty" },
 			{ 0x1abull * TIB_HALF, "not mapped, its PML4 entry empty" },
-			{ EPT_MAX_GPA | (PM_BASE + 7 * PAGE), "EPT_MAX_GPA + 0x47000: "
-			  "outside the EPT, whose low 48 bits name a mapped page" },
+			{ EPT_MAX_GPA | (PM_BASE + 7 * PAGE), HN_("EPT_MAX_GPA + 0x47000: "
+			  "outside the EPT, whose low 48 bits name a mapped page") },
 		};
 
 		for (i = 0; i < sizeof(unmapped) / sizeof(unmapped[0]); i++) {
 			gpa = unmapped[i].gpa;
 			ww_phase("ept_set_permissions(ept, 0x%llx, R--) (%s)",
-				 (unsigned long long)gpa, unmapped[i].what);
+				 (unsigned long long)gpa, H_(unmapped[i].what));
 			r = ept_set_permissions(ept, gpa, EPT_READ);
 			EXPECT(t, r == -1, "ept_set_permissions(ept, 0x%llx, EPT_READ) "
 			       "(%s): expected -1, got %d", (unsigned long long)gpa,
-			       unmapped[i].what, r);
+			       H_(unmapped[i].what), r);
 			EXPECT(t, ept->tables == tables, "ept_set_permissions(ept, 0x%llx, "
 			       "EPT_READ) (%s) returned -1 but tables went from %zu to "
 			       "%zu: it builds no table", (unsigned long long)gpa,
-			       unmapped[i].what, tables, ept->tables);
+			       H_(unmapped[i].what), tables, ept->tables);
 			if (gpa < EPT_MAX_GPA &&
-			    !tr_refused(&e, gpa + 8, EPT_READ, 0, "after "
-					"ept_set_permissions() refused it: still not mapped"))
+			    !tr_refused(&e, gpa + 8, EPT_READ, 0, H_("after "
+					"ept_set_permissions() refused it: still not mapped")))
 				goto out;
 		}
-		if (!check_page(&e, g7, 7, EPT_EXEC, "after ept_set_permissions() of "
-				"pages not mapped"))
+		if (!check_page(&e, g7, 7, EPT_EXEC, H_("after ept_set_permissions() of "
+				"pages not mapped")))
 			goto out;
 	}
 	/* outside the EPT: a violation like any other, nothing found */
 	if (!tr_refused(&e, EPT_MAX_GPA | (PM_BASE + 7 * PAGE), EPT_READ, 0,
-			"EPT_MAX_GPA + 0x47000: outside the 48-bit EPT, whose low 48 "
-			"bits name a mapped page") ||
-	    !tr_refused(&e, UINT64_MAX, EPT_WRITE, 0, "the last 64-bit address"))
+			H_("EPT_MAX_GPA + 0x47000: outside the 48-bit EPT, whose low 48 "
+			"bits name a mapped page")) ||
+	    !tr_refused(&e, UINT64_MAX, EPT_WRITE, 0, H_("the last 64-bit address")))
 		goto out;
 out:
 	destroy(ept);
@@ -721,14 +721,14 @@ void test_ept_lazy_tables(struct ww_test *t)
 		size_t added;
 		const char *what;
 	} steps[] = {
-		{ 0x1000, 3, "the first page: a PDPT, a PD and a PT" },
-		{ 0x1ff000, 0, "a page in the same PT as 0x1000" },
-		{ 0x200000, 1, "a page in another PT of the same PD: one PT" },
-		{ 1 * GIB + 0x5000, 2, "a page under another PD entry of the same "
-		  "PDPT: a PD and a PT" },
-		{ 3 * TIB_HALF + 0x3000, 3, "a page under another PML4 entry: a PDPT, "
-		  "a PD and a PT" },
-		{ 0x1000, 0, "a remap of 0x1000" },
+		{ 0x1000, 3, HN_("the first page: a PDPT, a PD and a PT") },
+		{ 0x1ff000, 0, HN_("a page in the same PT as 0x1000") },
+		{ 0x200000, 1, HN_("a page in another PT of the same PD: one PT") },
+		{ 1 * GIB + 0x5000, 2, HN_("a page under another PD entry of the same "
+		  "PDPT: a PD and a PT") },
+		{ 3 * TIB_HALF + 0x3000, 3, HN_("a page under another PML4 entry: a PDPT, "
+		  "a PD and a PT") },
+		{ 0x1000, 0, HN_("a remap of 0x1000") },
 	};
 	struct ev e = { .t = t, .npages = LT_PAGES };
 	char desc[1024];
@@ -748,14 +748,14 @@ void test_ept_lazy_tables(struct ww_test *t)
 	       "expected 1 (the PML4 only)", ept->tables);
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		before = ept->tables;
-		if (!map_ok(&e, steps[i].gpa, i, EPT_RWX, steps[i].what))
+		if (!map_ok(&e, steps[i].gpa, i, EPT_RWX, H_(steps[i].what)))
 			goto out;
 		EXPECT(t, ept->tables == before + steps[i].added, "ept_map(ept, 0x%llx, "
 		       "...) (%s): tables went from %zu to %zu, expected %zu (%zu new; "
 		       "tables counts every 4 KiB table, the PML4 included)",
-		       (unsigned long long)steps[i].gpa, steps[i].what, before,
+		       (unsigned long long)steps[i].gpa, H_(steps[i].what), before,
 		       ept->tables, before + steps[i].added, steps[i].added);
-		if (!check_page(&e, steps[i].gpa, i, EPT_RWX, steps[i].what))
+		if (!check_page(&e, steps[i].gpa, i, EPT_RWX, H_(steps[i].what)))
 			goto out;
 	}
 	/* ept_translate() and ept_set_permissions() build nothing. */
@@ -831,7 +831,7 @@ static bool unchanged(struct ev *e, size_t tables, const char *ctx)
 			"refused call builds no table", ctx, tables, e->ept->tables);
 		return false;
 	}
-	snprintf(what, sizeof(what), "after %s was refused", ctx);
+	snprintf(what, sizeof(what), H_("after %s was refused"), ctx);
 	return check_page(e, AR_OLD, 0, EPT_RWX, what) &&
 	       tr_refused(e, AR_NEW + 0x10, EPT_READ, 0, what);
 }
@@ -854,9 +854,9 @@ static bool map_failing(struct ww_test *t, struct ev *e, uint64_t k,
 	e->viol = 0;
 	if (ept == NULL)
 		return false;
-	if (!map_ok(e, AR_OLD, 0, EPT_RWX, "a first page, before the failure"))
+	if (!map_ok(e, AR_OLD, 0, EPT_RWX, H_("a first page, before the failure")))
 		goto fail;
-	snprintf(call, sizeof(call), "ept_map(ept, 0x%llx, host page 1, RWX)",
+	snprintf(call, sizeof(call), H_("ept_map(ept, 0x%llx, host page 1, RWX)"),
 		 (unsigned long long)AR_NEW);
 	ww_phase("%s (needs a PDPT, a PD and a PT; allocation #%llu made to fail)",
 		 call, (unsigned long long)k);
@@ -887,8 +887,8 @@ static bool map_failing(struct ww_test *t, struct ev *e, uint64_t k,
 			(unsigned long long)k, kind, (unsigned long long)site, call, r);
 		goto fail;
 	}
-	snprintf(desc, sizeof(desc), "allocation #%llu (%s at @{0x%llx}) made to "
-		 "fail in %s", (unsigned long long)k, kind, (unsigned long long)site,
+	snprintf(desc, sizeof(desc), H_("allocation #%llu (%s at @{0x%llx}) made to "
+		 "fail in %s"), (unsigned long long)k, kind, (unsigned long long)site,
 		 call);
 	if (ept->tables < 4 || ept->tables > 6) {
 		ww_fail(t, "%s: it returned -1 but tables is %zu, expected 4 (none of "
@@ -896,8 +896,8 @@ static bool map_failing(struct ww_test *t, struct ev *e, uint64_t k,
 			"kept): tables counts the tables allocated", desc, ept->tables);
 		goto fail;
 	}
-	if (!check_page(e, AR_OLD, 0, EPT_RWX, "mapped before an ept_map() that "
-			"could not allocate a table") ||
+	if (!check_page(e, AR_OLD, 0, EPT_RWX, H_("mapped before an ept_map() that "
+			"could not allocate a table")) ||
 	    !tr_refused(e, AR_NEW + 0x10, EPT_READ, 0, "its ept_map() failed"))
 		goto fail;
 	/* The tables kept stay valid: mapping the page again completes them. */
@@ -915,9 +915,9 @@ static bool map_failing(struct ww_test *t, struct ev *e, uint64_t k,
 			desc, ept->tables);
 		goto fail;
 	}
-	if (!check_page(e, AR_NEW, 1, EPT_RWX, "mapped again after its first "
-			"ept_map() failed") ||
-	    !check_page(e, AR_OLD, 0, EPT_RWX, "mapped before the failure"))
+	if (!check_page(e, AR_NEW, 1, EPT_RWX, H_("mapped again after its first "
+			"ept_map() failed")) ||
+	    !check_page(e, AR_OLD, 0, EPT_RWX, H_("mapped before the failure")))
 		goto fail;
 	destroy(ept);
 	e->ept = NULL;
@@ -940,14 +940,14 @@ void test_ept_arguments(struct ww_test *t)
 		{ 0, "perms 0" },
 		{ 0x8, "perms 0x8, not a subset of EPT_RWX" },
 		{ EPT_RWX | 0x8, "perms 0xf, not a subset of EPT_RWX" },
-		{ 0x80000001u, "perms 0x80000001, not a subset of EPT_RWX" },
+		{ 0x80000001u, HN_("perms 0x80000001, not a subset of EPT_RWX") },
 	};
 	static const struct { uint64_t gpa; const char *what; } bad_gpa[] = {
 		{ EPT_MAX_GPA, "gpa EPT_MAX_GPA" },
-		{ EPT_MAX_GPA | AR_OLD, "gpa EPT_MAX_GPA + 0x5000, whose low 48 bits "
-		  "name a mapped page" },
-		{ EPT_MAX_GPA | AR_NEW, "gpa above EPT_MAX_GPA whose low 48 bits name "
-		  "a page not mapped" },
+		{ EPT_MAX_GPA | AR_OLD, HN_("gpa EPT_MAX_GPA + 0x5000, whose low 48 bits "
+		  "name a mapped page") },
+		{ EPT_MAX_GPA | AR_NEW, HN_("gpa above EPT_MAX_GPA whose low 48 bits name "
+		  "a page not mapped") },
 		{ UINT64_MAX, "gpa UINT64_MAX" },
 	};
 	struct ev e = { .t = t, .npages = AR_PAGES };
@@ -963,28 +963,28 @@ void test_ept_arguments(struct ww_test *t)
 	e.ept = create_ok(t, EPT_MAX_GPA, "EPT_MAX_GPA");
 	if (e.ept == NULL)
 		goto out;
-	if (!map_ok(&e, AR_OLD, 0, EPT_RWX, "the page the refused calls must "
-		    "leave alone"))
+	if (!map_ok(&e, AR_OLD, 0, EPT_RWX, H_("the page the refused calls must "
+		    "leave alone")))
 		goto out;
 	tables = e.ept->tables;
 
 	/* Each refused call, on the mapped page and on a page without tables. */
 	for (j = 0; j < 2; j++) {
 		uint64_t gpa = j == 0 ? AR_OLD : AR_NEW;
-		const char *which = j == 0 ? "a mapped page" : "a page without tables";
+		const char *which = j == 0 ? H_("a mapped page") : H_("a page without tables");
 
 		for (i = 0; i < sizeof(bad_perms) / sizeof(bad_perms[0]); i++) {
-			snprintf(ctx, sizeof(ctx), "ept_map(ept, 0x%llx, host page 2, 0x%x) "
-				 "(%s; %s)", (unsigned long long)gpa, bad_perms[i].perms,
-				 bad_perms[i].what, which);
+			snprintf(ctx, sizeof(ctx), H_("ept_map(ept, 0x%llx, host page 2, 0x%x) "
+				 "(%s; %s)"), (unsigned long long)gpa, bad_perms[i].perms,
+				 H_(bad_perms[i].what), which);
 			ww_phase("%s", ctx);
 			r = ept_map(e.ept, gpa, e.pages + 2 * PAGE, bad_perms[i].perms);
 			EXPECT(t, r == -1, "%s: expected -1, got %d", ctx, r);
 			if (!unchanged(&e, tables, ctx))
 				goto out;
 		}
-		snprintf(ctx, sizeof(ctx), "ept_map(ept, 0x%llx, NULL, RWX) (hva NULL; "
-			 "%s)", (unsigned long long)gpa, which);
+		snprintf(ctx, sizeof(ctx), H_("ept_map(ept, 0x%llx, NULL, RWX) (hva NULL; "
+			 "%s)"), (unsigned long long)gpa, which);
 		ww_phase("%s", ctx);
 		r = ept_map(e.ept, gpa, NULL, EPT_RWX);
 		EXPECT(t, r == -1, "%s: expected -1, got %d", ctx, r);
@@ -993,8 +993,8 @@ void test_ept_arguments(struct ww_test *t)
 		for (i = 0; i < 2; i++) {
 			uint64_t off = i == 0 ? 1 : 0x800;
 
-			snprintf(ctx, sizeof(ctx), "ept_map(ept, 0x%llx, host page 2 + "
-				 "0x%llx, RWX) (hva not page aligned; %s)",
+			snprintf(ctx, sizeof(ctx), H_("ept_map(ept, 0x%llx, host page 2 + "
+				 "0x%llx, RWX) (hva not page aligned; %s)"),
 				 (unsigned long long)gpa, (unsigned long long)off, which);
 			ww_phase("%s", ctx);
 			r = ept_map(e.ept, gpa, e.pages + 2 * PAGE + off, EPT_RWX);
@@ -1004,8 +1004,8 @@ void test_ept_arguments(struct ww_test *t)
 		}
 	}
 	for (i = 0; i < sizeof(bad_gpa) / sizeof(bad_gpa[0]); i++) {
-		snprintf(ctx, sizeof(ctx), "ept_map(ept, 0x%llx, host page 2, RWX) (%s)",
-			 (unsigned long long)bad_gpa[i].gpa, bad_gpa[i].what);
+		snprintf(ctx, sizeof(ctx), H_("ept_map(ept, 0x%llx, host page 2, RWX) (%s)"),
+			 (unsigned long long)bad_gpa[i].gpa, H_(bad_gpa[i].what));
 		ww_phase("%s", ctx);
 		r = ept_map(e.ept, bad_gpa[i].gpa, e.pages + 2 * PAGE, EPT_RWX);
 		EXPECT(t, r == -1, "%s: expected -1 (gpa >= EPT_MAX_GPA), got %d", ctx, r);

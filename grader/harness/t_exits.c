@@ -109,8 +109,8 @@ void test_io_exit(struct ww_test *t)
 		goto out;
 	EXPECT(t, b == 'H', "`out dx, al` with AL = 'H': expected 0x48 at "
 	       "io.data_offset, got 0x%02x", b);
-	if (!run_expect(t, host->brain, KVM_EXIT_HLT, "the `out` was handled "
-			"(RIP must have moved past it)"))
+	if (!run_expect(t, host->brain, KVM_EXIT_HLT, H_("the `out` was handled "
+			"(RIP must have moved past it)")))
 		goto out;
 out:
 	ww_retire(host);
@@ -135,9 +135,9 @@ void test_io_in(struct ww_test *t)
 		goto out;
 	}
 	((uint8_t *)run)[run->io.data_offset] = 0x5a;
-	if (!run_expect(t, host->brain, KVM_EXIT_IO, "the VMM answered the `in` with "
-			"0x5a, then `mov dx, 0x3f8; out dx, al`") ||
-	    !io_expect(t, host->brain, KVM_EXIT_IO_OUT, 0x3f8, "`out dx, al` after the `in`"))
+	if (!run_expect(t, host->brain, KVM_EXIT_IO, H_("the VMM answered the `in` with "
+			"0x5a, then `mov dx, 0x3f8; out dx, al`")) ||
+	    !io_expect(t, host->brain, KVM_EXIT_IO_OUT, 0x3f8, H_("`out dx, al` after the `in`")))
 		goto out;
 	b = ww_io_byte(t, host->brain, "`out dx, al`");
 	if (b < 0)
@@ -174,16 +174,16 @@ void test_mmio_exit(struct ww_test *t)
 	memcpy(vm->guest_memory + 0x1000, g_mmio, sizeof(g_mmio));
 	vcpu->regs.rip = 0x1000;
 	run = vcpu->kvm_run;
-	if (!run_expect(t, vcpu, KVM_EXIT_MMIO, "`mov al, [0x8000]` in a 16 KiB VM "
-			"(0x8000 is backed by no slot)"))
+	if (!run_expect(t, vcpu, KVM_EXIT_MMIO, H_("`mov al, [0x8000]` in a 16 KiB VM "
+			"(0x8000 is backed by no slot)")))
 		goto out;
 	EXPECT(t, run->mmio.phys_addr == 0x8000 && run->mmio.len == 1 &&
 	       run->mmio.is_write == 0, "`mov al, [0x8000]`: expected an MMIO read "
 	       "of 1 byte at 0x8000, got phys_addr 0x%llx len %u is_write %u",
 	       (unsigned long long)run->mmio.phys_addr, run->mmio.len, run->mmio.is_write);
 	run->mmio.data[0] = 0x42;
-	if (!run_expect(t, vcpu, KVM_EXIT_IO, "the VMM answered the MMIO read with "
-			"0x42, then `mov dx, 0x3f8; out dx, al`"))
+	if (!run_expect(t, vcpu, KVM_EXIT_IO, H_("the VMM answered the MMIO read with "
+			"0x42, then `mov dx, 0x3f8; out dx, al`")))
 		goto out;
 	b = ww_io_byte(t, vcpu, "`out dx, al`");
 	if (b < 0)
@@ -198,7 +198,7 @@ void test_mmio_exit(struct ww_test *t)
 	       "0x42 at 0x8001, got phys_addr 0x%llx len %u is_write %u data[0] 0x%02x",
 	       (unsigned long long)run->mmio.phys_addr, run->mmio.len,
 	       run->mmio.is_write, run->mmio.data[0]);
-	run_expect(t, vcpu, KVM_EXIT_HLT, "the MMIO write");
+	run_expect(t, vcpu, KVM_EXIT_HLT, H_("the MMIO write"));
 out:
 	ww_release_kvm(vcpu, vm, kvm);
 }
@@ -228,14 +228,14 @@ void test_serial_output(struct ww_test *t)
 	host2 = ww_host_with(t, 1, g_lsr, sizeof(g_lsr), WW_GUEST_ENTRY);
 	if (host2 == NULL)
 		goto out;
-	if (!run_expect(t, host2->brain, KVM_EXIT_IO, "`mov dx, 0x3fd; in al, dx` "
-			"(read LSR)") ||
-	    !io_expect(t, host2->brain, KVM_EXIT_IO_IN, 0x3fd, "`in al, dx` from LSR"))
+	if (!run_expect(t, host2->brain, KVM_EXIT_IO, H_("`mov dx, 0x3fd; in al, dx` "
+			"(read LSR)")) ||
+	    !io_expect(t, host2->brain, KVM_EXIT_IO_IN, 0x3fd, H_("`in al, dx` from LSR")))
 		goto out;
 	ww_phase("ford_says_freeze() on the IN from LSR (0x3fd)");
 	ford_says_freeze(host2, host2->brain->kvm_run);
-	if (!run_expect(t, host2->brain, KVM_EXIT_IO, "the VMM answered the LSR read, "
-			"then `out 0x80, al`") ||
+	if (!run_expect(t, host2->brain, KVM_EXIT_IO, H_("the VMM answered the LSR read, "
+			"then `out 0x80, al`")) ||
 	    !io_expect(t, host2->brain, KVM_EXIT_IO_OUT, 0x80, "`out dx, al` to 0x80"))
 		goto out;
 	b = ww_io_byte(t, host2->brain, "`out dx, al`");

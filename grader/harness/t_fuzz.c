@@ -67,7 +67,7 @@ void test_fuzz_memory_mb(struct ww_test *t)
 		if (want_null) {
 			EXPECT(t, host == NULL, "fuzz iteration %u: ford_creates_host(%llu): "
 			       "expected NULL (%s), got a host", i + 1, (unsigned long long)v,
-			       v == 0 ? "0 MB" : "as the reference");
+			       v == 0 ? "0 MB" : H_("as the reference"));
 			continue;
 		}
 		EXPECT(t, host != NULL, "fuzz iteration %u: ford_creates_host(%llu): "

@@ -74,13 +74,13 @@ void test_host_create(struct ww_test *t)
 	KvmRun *run;
 	int r;
 
-	if (!refuse_size(t, SIZE_MAX, "SIZE_MAX MiB does not fit in size_t") ||
-	    !refuse_size(t, SIZE_MAX / WW_MIB + 2, "a size whose bytes wrap around "
-			 "size_t to 1 MiB (memory_mb * 1 MiB overflows)") ||
-	    !refuse_size(t, SIZE_MAX / WW_MIB + 1, "the smallest size in MiB whose "
-			 "bytes do not fit in size_t") ||
-	    !refuse_size(t, (size_t)(EPT_MAX_GPA / WW_MIB) + 1, "one MiB more than "
-			 "EPT_MAX_GPA"))
+	if (!refuse_size(t, SIZE_MAX, H_("SIZE_MAX MiB does not fit in size_t")) ||
+	    !refuse_size(t, SIZE_MAX / WW_MIB + 2, H_("a size whose bytes wrap around "
+			 "size_t to 1 MiB (memory_mb * 1 MiB overflows)")) ||
+	    !refuse_size(t, SIZE_MAX / WW_MIB + 1, H_("the smallest size in MiB whose "
+			 "bytes do not fit in size_t")) ||
+	    !refuse_size(t, (size_t)(EPT_MAX_GPA / WW_MIB) + 1, H_("one MiB more than "
+			 "EPT_MAX_GPA")))
 		return;
 
 	ww_phase("ford_creates_host(1)");
@@ -302,14 +302,14 @@ static const uint8_t g_far_data[] = { 0xa0, 0x10, 0x00, 0xa2, 0x20, 0x00, 0xf4 }
 
 static const struct alloc_sweep sweeps[] = {
 	{ g_far, sizeof(g_far), 0x200000 - 8, 0, 0x200004,
-	  "`mov dx, 0x3f8; mov al, '<'; out dx, al; nop; nop; mov al, '>'; out dx, "
-	  "al; hlt` at 0x1ffff8 of a 3 MB host (crossing into 0x200000)", false },
+	  HN_("`mov dx, 0x3f8; mov al, '<'; out dx, al; nop; nop; mov al, '>'; out dx, "
+	  "al; hlt` at 0x1ffff8 of a 3 MB host (crossing into 0x200000)"), false },
 	{ g_straddle, sizeof(g_straddle), 0x200000 - 2, 0, 0x200002,
-	  "`nop; mov al, 0x41; hlt` at 0x1ffffe of a 3 MB host (the immediate of "
-	  "the mov at 0x200000, in a page table of its own)", true },
+	  HN_("`nop; mov al, 0x41; hlt` at 0x1ffffe of a 3 MB host (the immediate of "
+	  "the mov at 0x200000, in a page table of its own)"), true },
 	{ g_far_data, sizeof(g_far_data), WW_GUEST_ENTRY, 0x200000, WW_GUEST_ENTRY + 7,
-	  "`mov al, [0x10]; mov [0x20], al; hlt` at 0x7c00 of a 3 MB host with DS.base "
-	  "0x200000 (data in a page table of its own)", true },
+	  HN_("`mov al, [0x10]; mov [0x20], al; hlt` at 0x7c00 of a 3 MB host with DS.base "
+	  "0x200000 (data in a page table of its own)"), true },
 };
 
 /* A clean run of the guest counts its allocations; then each is made to
@@ -326,20 +326,20 @@ static bool alloc_sweep(struct ww_test *t, const struct alloc_sweep *w)
 		return false;
 	host->brain->sregs.ds.base = w->ds_base;
 	ww_phase("dolores_wakes_up() on %s (clean run, counting its allocations)",
-		 w->what);
+		 H_(w->what));
 	ww_hint("a HLT that does not stop the run loop?");
 	amark = ww_alloc_mark();
 	r = dolores_wakes_up(host);
 	n = ww_alloc_calls_since(amark);
 	EXPECT(t, r == 0 && host->brain->regs.rip == w->rip_after, "dolores_wakes_up() "
 	       "on %s: expected 0 and RIP 0x%llx (past the hlt), got %d and RIP "
-	       "0x%llx", w->what, (unsigned long long)w->rip_after, r,
+	       "0x%llx", H_(w->what), (unsigned long long)w->rip_after, r,
 	       (unsigned long long)host->brain->regs.rip);
 	ww_retire(host);
 	host = NULL;
 	for (k = 1; k <= n; k++)
 		if (!run_alloc_fail(t, w->code, w->len, w->addr, w->ds_base, k, n,
-				    w->what))
+				    H_(w->what)))
 			goto out;
 	/* kvm_run() itself says so: -1, not an exit */
 	if (w->direct) {
@@ -350,14 +350,14 @@ static bool alloc_sweep(struct ww_test *t, const struct alloc_sweep *w)
 			goto out;
 		host->brain->sregs.ds.base = w->ds_base;
 		ww_phase("kvm_run() on %s with its first allocation made to fail",
-			 w->what);
+			 H_(w->what));
 		ww_alloc_fail_at(1);
 		r = kvm_run(host->brain);
 		hit = ww_board->fail_hit;
 		ww_alloc_fail_at(0);
 		EXPECT(t, !hit || r == -1, "kvm_run() on %s with the allocation of the "
 		       "EPT table it needs made to fail: expected -1 (\"an EPT table "
-		       "cannot be allocated\"), got %d with exit_reason %s", w->what, r,
+		       "cannot be allocated\"), got %d with exit_reason %s", H_(w->what), r,
 		       ww_exit_name(host->brain->kvm_run->exit_reason));
 	}
 	ok = true;
@@ -379,11 +379,11 @@ void test_host_run(struct ww_test *t)
 	if (!run_fatal(t, int3, sizeof(int3), WW_GUEST_ENTRY, KVM_EXIT_SHUTDOWN,
 		       "`int3; hlt` (CC F4) at 0x7c00") ||
 	    !run_fatal(t, nop, sizeof(nop), WW_MIB - 1, KVM_EXIT_FAIL_ENTRY,
-		       "`nop` at 0xfffff, the last byte of a 1 MB host (RIP then "
-		       "runs off the end)") ||
+		       H_("`nop` at 0xfffff, the last byte of a 1 MB host (RIP then "
+		       "runs off the end)")) ||
 	    !run_fatal(t, mov_cut, sizeof(mov_cut), WW_MIB - 2,
-		       KVM_EXIT_INTERNAL_ERROR, "`nop; mov al, imm8` at 0xffffe of a "
-		       "1 MB host, the immediate past the end"))
+		       KVM_EXIT_INTERNAL_ERROR, H_("`nop; mov al, imm8` at 0xffffe of a "
+		       "1 MB host, the immediate past the end")))
 		return;
 
 	/* FAIL_ENTRY at the first entry, then a host not conscious */
@@ -449,7 +449,7 @@ void test_host_run(struct ww_test *t)
 	       "\"<w2>\" at 0x8000): expected 0, conscious false and \"<w2>\" on "
 	       "stdout, got %d, conscious %s, %s", r,
 	       host->conscious ? "true" : "false",
-	       out_in_order(mark, "<w2>", 4) ? "printed" : "not printed");
+	       out_in_order(mark, "<w2>", 4) ? H_("printed") : H_("not printed"));
 	ww_retire(host);
 	host = NULL;
 
@@ -529,9 +529,9 @@ void test_says_freeze(struct ww_test *t)
 		{ KVM_EXIT_FAIL_ENTRY, "KVM_EXIT_FAIL_ENTRY" },
 		{ KVM_EXIT_INTERNAL_ERROR, "KVM_EXIT_INTERNAL_ERROR" },
 		/* exits it cannot handle end the run too */
-		{ KVM_EXIT_UNKNOWN, "KVM_EXIT_UNKNOWN (an exit it cannot handle)" },
-		{ KVM_EXIT_DEBUG, "KVM_EXIT_DEBUG (an exit it cannot handle)" },
-		{ 0x7777, "0x7777 (an exit it cannot handle)" },
+		{ KVM_EXIT_UNKNOWN, HN_("KVM_EXIT_UNKNOWN (an exit it cannot handle)") },
+		{ KVM_EXIT_DEBUG, HN_("KVM_EXIT_DEBUG (an exit it cannot handle)") },
+		{ 0x7777, HN_("0x7777 (an exit it cannot handle)") },
 	};
 	const uint8_t thr_byte = 0xa5, scr_byte = 0x9e, other_byte = 0xb6,
 		      mmio_byte = 0xc7;
@@ -554,7 +554,7 @@ void test_says_freeze(struct ww_test *t)
 	io_exit(run, KVM_EXIT_IO_OUT, SERIAL_COM1_BASE + UART_THR, thr_byte);
 	u0 = uart_of(host->voice);
 	mark = out_mark();
-	freeze(host, run, "an OUT of 0xa5 to 0x3f8 (THR)");
+	freeze(host, run, H_("an OUT of 0xa5 to 0x3f8 (THR)"));
 	EXPECT(t, out_has(mark, &thr_byte, 1), "ford_says_freeze() on an IO exit "
 	       "OUT of 0xa5 to port 0x3f8 (THR): the byte 0xa5 is not on stdout");
 	EXPECT(t, host->voice->tx_bytes == u0.tx_bytes + 1, "ford_says_freeze() on "
@@ -567,7 +567,7 @@ void test_says_freeze(struct ww_test *t)
 
 	/* IN from LSR */
 	data = io_exit(run, KVM_EXIT_IO_IN, SERIAL_COM1_BASE + UART_LSR, 0x00);
-	freeze(host, run, "an IN from 0x3fd (LSR)");
+	freeze(host, run, H_("an IN from 0x3fd (LSR)"));
 	EXPECT(t, *data == (UART_LSR_THRE | UART_LSR_TEMT), "ford_says_freeze() on "
 	       "an IO exit IN from 0x3fd (LSR), data byte 0 before: expected 0x60 "
 	       "(THRE | TEMT) at io.data_offset, got 0x%02x", *data);
@@ -577,19 +577,19 @@ void test_says_freeze(struct ww_test *t)
 	/* OUT to SCR, then IN from it */
 	io_exit(run, KVM_EXIT_IO_OUT, SERIAL_COM1_BASE + UART_SCR, scr_byte);
 	mark = out_mark();
-	freeze(host, run, "an OUT of 0x9e to 0x3ff (SCR)");
+	freeze(host, run, H_("an OUT of 0x9e to 0x3ff (SCR)"));
 	EXPECT(t, !out_has(mark, &scr_byte, 1), "ford_says_freeze() on an OUT of "
 	       "0x9e to 0x3ff (the scratch register) printed 0x9e: only THR "
 	       "writes are output");
 	data = io_exit(run, KVM_EXIT_IO_IN, SERIAL_COM1_BASE + UART_SCR, 0x00);
-	freeze(host, run, "an IN from 0x3ff (SCR) after an OUT of 0x9e to it");
+	freeze(host, run, H_("an IN from 0x3ff (SCR) after an OUT of 0x9e to it"));
 	EXPECT(t, *data == scr_byte, "ford_says_freeze() on an IN from 0x3ff (SCR) "
 	       "after an OUT of 0x9e to it: expected 0x9e at io.data_offset, got "
 	       "0x%02x", *data);
 
 	/* IN from ports no device answers */
 	for (i = 0; i < sizeof(other_in) / sizeof(other_in[0]); i++) {
-		snprintf(what, sizeof(what), "an IN from port 0x%x (no device)",
+		snprintf(what, sizeof(what), H_("an IN from port 0x%x (no device)"),
 			 other_in[i]);
 		data = io_exit(run, KVM_EXIT_IO_IN, other_in[i], 0x00);
 		u0 = uart_of(host->voice);
@@ -606,7 +606,7 @@ void test_says_freeze(struct ww_test *t)
 
 	/* OUT to ports no device answers */
 	for (i = 0; i < sizeof(other_out) / sizeof(other_out[0]); i++) {
-		snprintf(what, sizeof(what), "an OUT of 0xb6 to port 0x%x (no device)",
+		snprintf(what, sizeof(what), H_("an OUT of 0xb6 to port 0x%x (no device)"),
 			 other_out[i]);
 		io_exit(run, KVM_EXIT_IO_OUT, other_out[i], other_byte);
 		u0 = uart_of(host->voice);
@@ -625,7 +625,7 @@ void test_says_freeze(struct ww_test *t)
 
 	/* MMIO */
 	for (j = 1; j <= 4; j *= 4) {
-		snprintf(what, sizeof(what), "an MMIO read of %u byte%s at 0x100000",
+		snprintf(what, sizeof(what), H_("an MMIO read of %u byte%s at 0x100000"),
 			 j, j > 1 ? "s" : "");
 		mmio_exit(run, 0x100000, j, false, 0x00);
 		freeze(host, run, what);
@@ -640,12 +640,12 @@ void test_says_freeze(struct ww_test *t)
 	mmio_exit(run, 0x100000, 1, true, mmio_byte);
 	u0 = uart_of(host->voice);
 	mark = out_mark();
-	freeze(host, run, "an MMIO write of 0xc7 at 0x100000");
+	freeze(host, run, H_("an MMIO write of 0xc7 at 0x100000"));
 	u1 = uart_of(host->voice);
 	EXPECT(t, !out_has(mark, &mmio_byte, 1) && same_uart(&u0, &u1),
 	       "ford_says_freeze() on an MMIO write of 0xc7 at 0x100000 %s: the "
 	       "write is dropped", same_uart(&u0, &u1) ? "printed 0xc7" :
-	       "changed the UART");
+	       H_("changed the UART"));
 	EXPECT(t, host->conscious, "ford_says_freeze() on an MMIO write made the "
 	       "host not conscious: only HLT and the fatal exits do");
 
@@ -658,19 +658,19 @@ void test_says_freeze(struct ww_test *t)
 		memcpy(data, str, sizeof(str));
 		run->io.count = 3;
 		mark = out_mark();
-		freeze(host, run, "an OUT of 3 bytes (count 3, size 1: A1 A2 A3) to THR");
+		freeze(host, run, H_("an OUT of 3 bytes (count 3, size 1: A1 A2 A3) to THR"));
 		EXPECT(t, out_in_order(mark, str, sizeof(str)) &&
 		       host->voice->tx_bytes == tx0 + 3, "ford_says_freeze() on an OUT "
 		       "of count 3 items of size 1 (A1 A2 A3) to THR (0x3f8): expected "
 		       "the 3 bytes on stdout, in order, and tx_bytes + 3, got %s and "
 		       "tx_bytes + %llu: each item goes to serial_out()",
-		       out_in_order(mark, str, sizeof(str)) ? "them" : "not them",
+		       out_in_order(mark, str, sizeof(str)) ? H_("them") : H_("not them"),
 		       (unsigned long long)(host->voice->tx_bytes - tx0));
 		data = io_exit(run, KVM_EXIT_IO_IN, 0x60, 0x00);
 		memset(data, 0, 4);
 		run->io.size = 2;
 		run->io.count = 2;
-		freeze(host, run, "an IN of 2 items of 2 bytes from port 0x60 (no device)");
+		freeze(host, run, H_("an IN of 2 items of 2 bytes from port 0x60 (no device)"));
 		EXPECT(t, data[0] == 0xff && data[1] == 0xff && data[2] == 0xff &&
 		       data[3] == 0xff, "ford_says_freeze() on an IN of count 2 items of "
 		       "size 2 from port 0x60, where no device answers: expected the 4 "
@@ -685,7 +685,7 @@ void test_says_freeze(struct ww_test *t)
 		memset(run->padding, 0, sizeof(run->padding));
 		run->exit_reason = fatal[i].reason;
 		host->conscious = true;
-		snprintf(what, sizeof(what), "a %s exit (host conscious)", fatal[i].name);
+		snprintf(what, sizeof(what), H_("a %s exit (host conscious)"), H_(fatal[i].name));
 		freeze(host, run, what);
 		EXPECT(t, !host->conscious, "ford_says_freeze() on %s: host->conscious "
 		       "is still true, expected false (the host stops)", what);
@@ -707,7 +707,7 @@ void test_says_freeze(struct ww_test *t)
 	u1 = uart_of(host->voice);
 	EXPECT(t, host->conscious && same_uart(&u0, &u1), "ford_says_freeze(host, "
 	       "NULL) changed the host (%s): with a NULL analysis it does nothing",
-	       host->conscious ? "its UART" : "conscious now false");
+	       host->conscious ? H_("its UART") : H_("conscious now false"));
 out:
 	ww_retire(host);
 }

@@ -166,31 +166,31 @@ struct code {
 static const struct code g_undecodable[] = {
 	CODE("`ud2` (0F 0B)", 0x0f, 0x0b),
 	CODE("`int3` (CC)", 0xcc),
-	CODE("`inc ax` in its FF /0 form (FF C0)", 0xff, 0xc0),
-	CODE("`mov al, al` (88 C0: 88 with a register ModRM)", 0x88, 0xc0),
+	CODE(HN_("`inc ax` in its FF /0 form (FF C0)"), 0xff, 0xc0),
+	CODE(HN_("`mov al, al` (88 C0: 88 with a register ModRM)"), 0x88, 0xc0),
 	CODE("`mov [bx], cl` (88 0F)", 0x88, 0x0f),
 	CODE("`mov [bx+1], al` (88 47 01)", 0x88, 0x47, 0x01),
 	CODE("`mov cs, ax` (8E C8)", 0x8e, 0xc8),
-	CODE("`mov es, [0x100]` (8E 06 00 01: memory operand)", 0x8e, 0x06, 0x00, 0x01),
+	CODE(HN_("`mov es, [0x100]` (8E 06 00 01: memory operand)"), 0x8e, 0x06, 0x00, 0x01),
 	CODE("`add [bx+si], al` (00 00)", 0x00, 0x00),
 	/* next to the ranges of the subset: a decoder's bounds, one past */
-	CODE("`aas` (3F, just below inc r16 40..47)", 0x3f),
-	CODE("`push ax` (50, just above dec r16 48..4F)", 0x50),
-	CODE("`scasw` (AF, just below mov r8, imm8 B0..B7)", 0xaf),
-	CODE("`rol al, 1` (C0 C0 01, just above mov r16, imm16 B8..BF)", 0xc0, 0xc0, 0x01),
+	CODE(HN_("`aas` (3F, just below inc r16 40..47)"), 0x3f),
+	CODE(HN_("`push ax` (50, just above dec r16 48..4F)"), 0x50),
+	CODE(HN_("`scasw` (AF, just below mov r8, imm8 B0..B7)"), 0xaf),
+	CODE(HN_("`rol al, 1` (C0 C0 01, just above mov r16, imm16 B8..BF)"), 0xc0, 0xc0, 0x01),
 };
 
 /* Cut by the end of guest memory: the opcode is in the slot, an operand
  * byte is not. */
 static const struct code g_cut[] = {
-	CODE("`mov ax, imm16` (B8) on the last byte", 0xb8),
-	CODE("`mov dx, imm16` (BA 12) on the last two bytes", 0xba, 0x12),
-	CODE("`mov al, imm8` (B0) on the last byte", 0xb0),
-	CODE("`mov al, [moffs16]` (A0) on the last byte", 0xa0),
-	CODE("`mov [moffs16], al` (A2 00) on the last two bytes", 0xa2, 0x00),
-	CODE("`jmp rel8` (EB) on the last byte", 0xeb),
-	CODE("`in al, imm8` (E4) on the last byte", 0xe4),
-	CODE("`mov sreg, r16` (8E) on the last byte", 0x8e),
+	CODE(HN_("`mov ax, imm16` (B8) on the last byte"), 0xb8),
+	CODE(HN_("`mov dx, imm16` (BA 12) on the last two bytes"), 0xba, 0x12),
+	CODE(HN_("`mov al, imm8` (B0) on the last byte"), 0xb0),
+	CODE(HN_("`mov al, [moffs16]` (A0) on the last byte"), 0xa0),
+	CODE(HN_("`mov [moffs16], al` (A2 00) on the last two bytes"), 0xa2, 0x00),
+	CODE(HN_("`jmp rel8` (EB) on the last byte"), 0xeb),
+	CODE(HN_("`in al, imm8` (E4) on the last byte"), 0xe4),
+	CODE(HN_("`mov sreg, r16` (8E) on the last byte"), 0x8e),
 };
 
 static uint8_t g_mem_before[BARE_SIZE];
@@ -209,8 +209,8 @@ static bool run_undecodable(struct ww_test *t, const struct code *c)
 	b.vcpu->regs.rbx = 0x800;
 	s0 = b.vcpu->sregs;
 	memcpy(g_mem_before, b.mem, BARE_SIZE);
-	snprintf(what, sizeof(what), "%s at 0x100 of a 4 KiB guest, `hlt` after it "
-		 "(AL 0x5a, BX 0x800)", c->name);
+	snprintf(what, sizeof(what), H_("%s at 0x100 of a 4 KiB guest, `hlt` after it "
+		 "(AL 0x5a, BX 0x800)"), H_(c->name));
 	if (!run_once(t, b.vcpu, what, &reason))
 		goto out;
 	EXPECT(t, reason == KVM_EXIT_SHUTDOWN, "kvm_run() on %s: expected "
@@ -240,10 +240,10 @@ static bool run_cut(struct ww_test *t, const struct code *c)
 
 	if (!bare_create(t, &b, c->bytes, c->len, BARE_SIZE - c->len))
 		return false;
-	snprintf(what, sizeof(what), "%s of a 4 KiB guest (RIP 0x%zx; the page "
-		 "after guest memory is inaccessible)", c->name, BARE_SIZE - c->len);
-	if (!run_once_hint(t, b.vcpu, what, &reason, "an operand read past the "
-			   "end of guest memory (a crash there is the guard page)?"))
+	snprintf(what, sizeof(what), H_("%s of a 4 KiB guest (RIP 0x%zx; the page "
+		 "after guest memory is inaccessible)"), H_(c->name), BARE_SIZE - c->len);
+	if (!run_once_hint(t, b.vcpu, what, &reason, H_("an operand read past the "
+			   "end of guest memory (a crash there is the guard page)?")))
 		goto out;
 	EXPECT(t, reason == KVM_EXIT_INTERNAL_ERROR, "kvm_run() on %s: expected "
 	       "exit_reason %s (an instruction whose bytes run past the end of "
@@ -278,8 +278,8 @@ static bool run_bad_entry(struct ww_test *t, uint64_t rflags, uint64_t rip,
 	b.vcpu->regs.rax = 0x5a;
 	r0 = b.vcpu->regs;
 	memcpy(g_mem_before, b.mem, BARE_SIZE);
-	if (!run_once_hint(t, b.vcpu, what, &reason, "a RIP outside guest memory "
-			   "read as code (a crash there is the guard page)?"))
+	if (!run_once_hint(t, b.vcpu, what, &reason, H_("a RIP outside guest memory "
+			   "read as code (a crash there is the guard page)?")))
 		goto out;
 	EXPECT(t, reason == KVM_EXIT_FAIL_ENTRY, "kvm_run() on %s: expected "
 	       "exit_reason %s, got %s", what, ww_exit_name(KVM_EXIT_FAIL_ENTRY),
@@ -296,9 +296,9 @@ static bool run_bad_entry(struct ww_test *t, uint64_t rflags, uint64_t rip,
 	if (rip == 0x100) {
 		/* the same vCPU, fixed by the VMM, runs */
 		b.vcpu->regs.rflags = WW_RFLAGS_FIXED;
-		if (!run_expect(t, b.vcpu, KVM_EXIT_HLT, "the same vCPU once the VMM "
+		if (!run_expect(t, b.vcpu, KVM_EXIT_HLT, H_("the same vCPU once the VMM "
 				"set RFLAGS back to 0x2 (`mov al, 1; mov [0x800], al; "
-				"hlt` at 0x100)"))
+				"hlt` at 0x100)")))
 			goto out;
 		EXPECT(t, b.mem[0x800] == 0x01, "after FAIL_ENTRY the VMM set RFLAGS "
 		       "to 0x2 and ran `mov al, 1; mov [0x800], al; hlt` again: "
@@ -323,8 +323,8 @@ static bool run_exact_fit(struct ww_test *t)
 
 	if (!bare_create(t, &b, mov_ax, sizeof(mov_ax), BARE_SIZE - sizeof(mov_ax)))
 		return false;
-	if (!run_once(t, b.vcpu, "`mov ax, 0x1234` (B8 34 12) in the last 3 bytes "
-		      "of a 4 KiB guest", &reason))
+	if (!run_once(t, b.vcpu, H_("`mov ax, 0x1234` (B8 34 12) in the last 3 bytes "
+		      "of a 4 KiB guest"), &reason))
 		goto out;
 	EXPECT(t, (uint16_t)b.vcpu->regs.rax == 0x1234 && reason == KVM_EXIT_FAIL_ENTRY,
 	       "kvm_run() on `mov ax, 0x1234` (B8 34 12) in the last 3 bytes of a "
@@ -337,8 +337,8 @@ static bool run_exact_fit(struct ww_test *t)
 	if (!bare_create(t, &b, out_hlt, sizeof(out_hlt),
 			 BARE_SIZE - sizeof(out_hlt)))
 		return false;
-	if (!run_expect(t, b.vcpu, KVM_EXIT_IO, "`mov al, 0x61; out 0x80, al; hlt` "
-			"(B0 61 E6 80 F4) in the last 5 bytes of a 4 KiB guest"))
+	if (!run_expect(t, b.vcpu, KVM_EXIT_IO, H_("`mov al, 0x61; out 0x80, al; hlt` "
+			"(B0 61 E6 80 F4) in the last 5 bytes of a 4 KiB guest")))
 		goto out;
 	byte = ww_io_byte(t, b.vcpu, "`out 0x80, al`");
 	if (byte < 0)
@@ -347,8 +347,8 @@ static bool run_exact_fit(struct ww_test *t)
 	       "`out 0x80, al` (E6 80) ending 1 byte before the end of guest "
 	       "memory, AL 0x61: expected an IO exit to port 0x80 with 0x61, got "
 	       "port 0x%x with 0x%02x", b.vcpu->kvm_run->io.port, byte);
-	if (!run_expect(t, b.vcpu, KVM_EXIT_HLT, "`hlt` on the last byte of a 4 KiB "
-			"guest"))
+	if (!run_expect(t, b.vcpu, KVM_EXIT_HLT, H_("`hlt` on the last byte of a 4 KiB "
+			"guest")))
 		goto out;
 	EXPECT(t, b.vcpu->regs.rip == BARE_SIZE, "`hlt` on the last byte of a 4 KiB "
 	       "guest: expected RIP 0x1000 after it, got 0x%llx",
@@ -415,9 +415,9 @@ static bool run_ept_write(struct ww_test *t)
 {
 	/* mov al, [0x9000] ; mov [0x9001], al ; hlt */
 	static const uint8_t code[] = { 0xa0, 0x00, 0x90, 0xa2, 0x01, 0x90, 0xf4 };
-	const char *what = "`mov al, [0x9000]; mov [0x9001], al; hlt` at 0x7c00 of "
+	const char *what = H_("`mov al, [0x9000]; mov [0x9001], al; hlt` at 0x7c00 of "
 			   "a 1 MB host whose EPT maps page 0x9000 EPT_READ only "
-			   "(0x33 at 0x9000)";
+			   "(0x33 at 0x9000)");
 	WestworldHost *host;
 	KvmRun *run;
 	uint8_t *mem;
@@ -442,8 +442,8 @@ static bool run_ept_write(struct ww_test *t)
 	       run->mmio.is_write, run->mmio.data[0]);
 	EXPECT(t, mem[0x9001] == 0, "kvm_run() on %s: the write the EPT refused "
 	       "reached guest memory (0x%02x at 0x9001)", what, mem[0x9001]);
-	if (!run_expect(t, host->brain, KVM_EXIT_HLT, "the same vCPU after the MMIO "
-			"write exit"))
+	if (!run_expect(t, host->brain, KVM_EXIT_HLT, H_("the same vCPU after the MMIO "
+			"write exit")))
 		goto out;
 	EXPECT(t, mem[0x9001] == 0, "the MMIO write at 0x9001 (a page the EPT maps "
 	       "read-only) reached guest memory on the next kvm_run() (0x%02x)",
@@ -463,8 +463,8 @@ static bool run_slot_above(struct ww_test *t)
 	 * mov al, [0x0000] ; hlt */
 	static const uint8_t code[] = { 0xa0, 0x00, 0x01, 0xe6, 0x80, 0xb8, 0x00, 0x10,
 					0x8e, 0xd8, 0xa0, 0x00, 0x00, 0xf4 };
-	const char *what = "`mov al, [0x100]` at 0x10000, in a VM whose only slot is "
-			   "4 KiB at guest-physical 0x10000";
+	const char *what = H_("`mov al, [0x100]` at 0x10000, in a VM whose only slot is "
+			   "4 KiB at guest-physical 0x10000");
 	struct bare bare;
 	KvmVcpu *vcpu;
 	uint32_t reason;
@@ -475,8 +475,8 @@ static bool run_slot_above(struct ww_test *t)
 		return false;
 	vcpu = bare.vcpu;
 	vcpu->regs.rip = 0x100;
-	if (!run_once(t, vcpu, "a vCPU with RIP 0x100 in a VM whose only slot starts "
-		      "at 0x10000", &reason))
+	if (!run_once(t, vcpu, H_("a vCPU with RIP 0x100 in a VM whose only slot starts "
+		      "at 0x10000"), &reason))
 		goto out;
 	EXPECT(t, reason == KVM_EXIT_FAIL_ENTRY, "kvm_run() with RIP 0x100, below the "
 	       "VM's only slot (0x10000 - 0x10fff): RIP is outside guest memory, "
@@ -492,16 +492,16 @@ static bool run_slot_above(struct ww_test *t)
 	       what, ww_exit_name(reason),
 	       (unsigned long long)vcpu->kvm_run->mmio.phys_addr);
 	vcpu->kvm_run->mmio.data[0] = 0x5c;
-	if (!run_expect(t, vcpu, KVM_EXIT_IO, "the MMIO read at 0x100 answered with "
-			"0x5c, then `out 0x80, al`"))
+	if (!run_expect(t, vcpu, KVM_EXIT_IO, H_("the MMIO read at 0x100 answered with "
+			"0x5c, then `out 0x80, al`")))
 		goto out;
 	b = ww_io_byte(t, vcpu, "`out 0x80, al`");
 	if (b < 0)
 		goto out;
 	EXPECT(t, b == 0x5c, "the VMM answered the MMIO read at 0x100 (below the slot) "
 	       "with 0x5c, then `out 0x80, al` wrote 0x%02x", b);
-	if (!run_expect(t, vcpu, KVM_EXIT_HLT, "`mov ax, 0x1000; mov ds, ax; mov al, "
-			"[0]; hlt` (DS.base 0x10000: the slot's first byte)"))
+	if (!run_expect(t, vcpu, KVM_EXIT_HLT, H_("`mov ax, 0x1000; mov ds, ax; mov al, "
+			"[0]; hlt` (DS.base 0x10000: the slot's first byte)")))
 		goto out;
 	EXPECT(t, (vcpu->regs.rax & 0xff) == 0xa0, "`mov al, [0]` with DS.base "
 	       "0x10000, in a slot at guest-physical 0x10000: expected AL 0xa0 (the "
@@ -524,20 +524,20 @@ void test_run_exits(struct ww_test *t)
 	for (i = 0; i < sizeof(g_undecodable) / sizeof(g_undecodable[0]); i++)
 		if (!run_undecodable(t, &g_undecodable[i]))
 			return;
-	if (!run_bad_entry(t, 0, 0x100, "`mov al, 1; mov [0x800], al; hlt` at 0x100 "
-			   "with RFLAGS 0 (bit 1 clear)") ||
-	    !run_bad_entry(t, WW_RFLAGS_ZF | WW_RFLAGS_IF, 0x100, "`mov al, 1; "
+	if (!run_bad_entry(t, 0, 0x100, H_("`mov al, 1; mov [0x800], al; hlt` at 0x100 "
+			   "with RFLAGS 0 (bit 1 clear)")) ||
+	    !run_bad_entry(t, WW_RFLAGS_ZF | WW_RFLAGS_IF, 0x100, H_("`mov al, 1; "
 			   "mov [0x800], al; hlt` at 0x100 with RFLAGS 0x240 (ZF and "
-			   "IF set, bit 1 clear)") ||
-	    !run_bad_entry(t, WW_RFLAGS_FIXED, BARE_SIZE, "a 4 KiB guest with RIP "
-			   "0x1000 (= memory_size; the page after it is inaccessible)") ||
-	    !run_bad_entry(t, WW_RFLAGS_FIXED, BARE_SIZE + 0x100, "a 4 KiB guest "
-			   "with RIP 0x1100 (past memory_size)") ||
-	    !run_bad_entry(t, WW_RFLAGS_FIXED, 0x10100, "a 4 KiB guest with RIP "
+			   "IF set, bit 1 clear)")) ||
+	    !run_bad_entry(t, WW_RFLAGS_FIXED, BARE_SIZE, H_("a 4 KiB guest with RIP "
+			   "0x1000 (= memory_size; the page after it is inaccessible)")) ||
+	    !run_bad_entry(t, WW_RFLAGS_FIXED, BARE_SIZE + 0x100, H_("a 4 KiB guest "
+			   "with RIP 0x1100 (past memory_size)")) ||
+	    !run_bad_entry(t, WW_RFLAGS_FIXED, 0x10100, H_("a 4 KiB guest with RIP "
 			   "0x10100 (past memory_size; RIP is not truncated to 16 "
-			   "bits, 0x100 holds code)") ||
-	    !run_bad_entry(t, WW_RFLAGS_FIXED, UINT64_MAX, "a 4 KiB guest with RIP "
-			   "0xffffffffffffffff"))
+			   "bits, 0x100 holds code)")) ||
+	    !run_bad_entry(t, WW_RFLAGS_FIXED, UINT64_MAX, H_("a 4 KiB guest with RIP "
+			   "0xffffffffffffffff")))
 		return;
 	for (i = 0; i < sizeof(g_cut) / sizeof(g_cut[0]); i++)
 		if (!run_cut(t, &g_cut[i]))
@@ -545,12 +545,12 @@ void test_run_exits(struct ww_test *t)
 	if (!run_exact_fit(t))
 		return;
 	if (!run_ept_fetch(t, inc_hlt, sizeof(inc_hlt), WW_GUEST_ENTRY, WW_GUEST_ENTRY,
-			   "`inc ax; hlt` (40 F4) at 0x7c00 of a 1 MB host whose EPT "
-			   "maps page 0x7000 without EPT_EXEC"))
+			   H_("`inc ax; hlt` (40 F4) at 0x7c00 of a 1 MB host whose EPT "
+			   "maps page 0x7000 without EPT_EXEC")))
 		return;
 	if (!run_ept_fetch(t, mov_hlt, sizeof(mov_hlt), 0x7fff, 0x8000,
-			   "`mov al, 1; hlt` at 0x7fff of a 1 MB host whose EPT maps "
-			   "page 0x8000 (the immediate and the hlt) without EPT_EXEC"))
+			   H_("`mov al, 1; hlt` at 0x7fff of a 1 MB host whose EPT maps "
+			   "page 0x8000 (the immediate and the hlt) without EPT_EXEC")))
 		return;
 	if (!run_ept_write(t))
 		return;
@@ -590,11 +590,11 @@ void test_run_halted(struct ww_test *t)
 		 * described anew, and the vCPU is halted whatever kvm_run says */
 		if (i == 2)
 			vcpu->kvm_run->exit_reason = KVM_EXIT_UNKNOWN;
-		if (!run_expect(t, vcpu, KVM_EXIT_HLT, i == 2 ? "a halted vCPU (after "
+		if (!run_expect(t, vcpu, KVM_EXIT_HLT, i == 2 ? H_("a halted vCPU (after "
 				"`hlt` at 0x7c00; `mov al, 1; hlt` follows it; the VMM "
-				"set kvm_run->exit_reason to 0 before the run)" :
-				"a halted vCPU (after `hlt` at 0x7c00; `mov al, 1; hlt` "
-				"follows it)"))
+				"set kvm_run->exit_reason to 0 before the run)") :
+				H_("a halted vCPU (after `hlt` at 0x7c00; `mov al, 1; hlt` "
+				"follows it)")))
 			goto out;
 		EXPECT(t, vcpu->exits == e0 + 1 && vcpu->instructions == n0,
 		       "kvm_run() #%d on a halted vCPU: one more VM exit taken and no "
@@ -619,8 +619,8 @@ void test_run_halted(struct ww_test *t)
 	       "returned 0 but vcpu->halted is still true: a new entry point wakes it");
 	e0 = vcpu->exits;
 	n0 = vcpu->instructions;
-	if (!run_expect(t, vcpu, KVM_EXIT_HLT, "`mov al, 2; hlt` implanted at "
-			"0x8000 after the vCPU halted"))
+	if (!run_expect(t, vcpu, KVM_EXIT_HLT, H_("`mov al, 2; hlt` implanted at "
+			"0x8000 after the vCPU halted")))
 		goto out;
 	/* the hlt that exits may count as retired or not: its RIP moved */
 	EXPECT(t, vcpu->exits == e0 + 1 && vcpu->instructions >= n0 + 1 &&
@@ -782,8 +782,8 @@ void test_run_arguments(struct ww_test *t)
 	EXPECT(t, !memcmp(&r0, &vcpu->regs, sizeof(r0)), "kvm_run() on a vCPU with no "
 	       "VM returned -1 but changed the registers (RIP 0x%llx -> 0x%llx)",
 	       (unsigned long long)r0.rip, (unsigned long long)vcpu->regs.rip);
-	if (!run_expect(t, vcpu, KVM_EXIT_HLT, "`hlt` at 0 by vCPU 0, created before "
-			"the VM's memory slot was set"))
+	if (!run_expect(t, vcpu, KVM_EXIT_HLT, H_("`hlt` at 0 by vCPU 0, created before "
+			"the VM's memory slot was set")))
 		goto out;
 out:
 	ww_release_kvm(vcpu3, NULL, kvm2);
@@ -826,25 +826,25 @@ struct refusal {
 #define HOST_NULL ((size_t)-1)
 
 static const struct refusal g_refusals[] = {
-	{ "size not a multiple of 4 KiB", 0, 0, 1000, HOST_NULL },
-	{ "size not a multiple of 4 KiB", 0, 0, 0x1800, HOST_NULL },
-	{ "size not a multiple of 4 KiB", 0, 0, WW_MIB + 1, HOST_NULL },
-	{ "guest_addr not a multiple of 4 KiB", 0, 0x800, WW_MIB, HOST_NULL },
-	{ "guest_addr not a multiple of 4 KiB", 0, 0x100001, 0x1000, HOST_NULL },
-	{ "host_addr not page aligned", 0, 0, 0x1000, 8 },
-	{ "host_addr not page aligned", 0, 0, 0x1000, 2048 },
-	{ "guest_addr + size overflows 64 bits", 0, 0xfffffffffffff000ull, 0x2000,
+	{ HN_("size not a multiple of 4 KiB"), 0, 0, 1000, HOST_NULL },
+	{ HN_("size not a multiple of 4 KiB"), 0, 0, 0x1800, HOST_NULL },
+	{ HN_("size not a multiple of 4 KiB"), 0, 0, WW_MIB + 1, HOST_NULL },
+	{ HN_("guest_addr not a multiple of 4 KiB"), 0, 0x800, WW_MIB, HOST_NULL },
+	{ HN_("guest_addr not a multiple of 4 KiB"), 0, 0x100001, 0x1000, HOST_NULL },
+	{ HN_("host_addr not page aligned"), 0, 0, 0x1000, 8 },
+	{ HN_("host_addr not page aligned"), 0, 0, 0x1000, 2048 },
+	{ HN_("guest_addr + size overflows 64 bits"), 0, 0xfffffffffffff000ull, 0x2000,
 	  HOST_NULL },
-	{ "guest_addr + size overflows 64 bits (to exactly 0)", 0,
+	{ HN_("guest_addr + size overflows 64 bits (to exactly 0)"), 0,
 	  0xfffffffffffff000ull, 0x1000, HOST_NULL },
-	{ "guest_addr + size overflows 64 bits (to exactly 0)", 0, 0x1000,
+	{ HN_("guest_addr + size overflows 64 bits (to exactly 0)"), 0, 0x1000,
 	  0xfffffffffffff000ull, HOST_NULL },
-	{ "guest_addr + size passes EPT_MAX_GPA", 0, EPT_MAX_GPA - 0x1000, 0x2000,
+	{ HN_("guest_addr + size passes EPT_MAX_GPA"), 0, EPT_MAX_GPA - 0x1000, 0x2000,
 	  HOST_NULL },
-	{ "the slot starts at EPT_MAX_GPA", 0, EPT_MAX_GPA, 0x1000, HOST_NULL },
-	{ "size passes EPT_MAX_GPA", 0, 0, EPT_MAX_GPA + 0x1000, HOST_NULL },
+	{ HN_("the slot starts at EPT_MAX_GPA"), 0, EPT_MAX_GPA, 0x1000, HOST_NULL },
+	{ HN_("size passes EPT_MAX_GPA"), 0, 0, EPT_MAX_GPA + 0x1000, HOST_NULL },
 	{ "size 0", 0, 0, 0, HOST_NULL },
-	{ "slot 1 (only slot 0 exists)", 1, 0, 0x1000, HOST_NULL },
+	{ HN_("slot 1 (only slot 0 exists)"), 1, 0, 0x1000, HOST_NULL },
 };
 
 /* One VM with one slot set by a call that must succeed; false (t failed) if
@@ -926,24 +926,24 @@ void test_memory_region_refusals(struct ww_test *t)
 		char hname[48];
 
 		if (host == NULL)
-			snprintf(hname, sizeof(hname), "NULL");
+			snprintf(hname, sizeof(hname), H_("NULL"));
 		else
-			snprintf(hname, sizeof(hname), "buffer + %zu", f->host_off);
+			snprintf(hname, sizeof(hname), H_("buffer + %zu"), f->host_off);
 		ww_phase("kvm_set_user_memory_region(vm, %u, 0x%llx, 0x%llx, %s) (%s)",
 			 f->slot, (unsigned long long)f->guest_addr,
-			 (unsigned long long)f->size, hname, f->why);
+			 (unsigned long long)f->size, hname, H_(f->why));
 		r = kvm_set_user_memory_region(vm, f->slot, f->guest_addr, f->size, host);
 		EXPECT(t, r == -1, "kvm_set_user_memory_region(vm, %u, 0x%llx, 0x%llx, "
 		       "%s) on a VM with no slot: %s, expected -1, got %d", f->slot,
 		       (unsigned long long)f->guest_addr, (unsigned long long)f->size,
-		       hname, f->why, r);
+		       hname, H_(f->why), r);
 		v1 = slot_of(vm);
 		EXPECT(t, same_slot(&v0, &v1), "kvm_set_user_memory_region(vm, %u, "
 		       "0x%llx, 0x%llx, %s) (%s) returned -1 but changed the VM: "
 		       "memory_size 0x%llx, guest_phys_addr 0x%llx, guest_memory %p "
 		       "(expected 0, 0 and NULL: a refusal changes nothing)", f->slot,
 		       (unsigned long long)f->guest_addr, (unsigned long long)f->size,
-		       hname, f->why, (unsigned long long)v1.memory_size,
+		       hname, H_(f->why), (unsigned long long)v1.memory_size,
 		       (unsigned long long)v1.guest_phys_addr, (void *)v1.guest_memory);
 	}
 
@@ -1005,17 +1005,17 @@ void test_memory_region_refusals(struct ww_test *t)
 	ept_destroy(ept);
 	ept = NULL;
 
-	if (!region_ok(t, kvm, &vm, EPT_MAX_GPA - 0x1000, 0x1000, "a slot ending "
-		       "exactly at EPT_MAX_GPA"))
+	if (!region_ok(t, kvm, &vm, EPT_MAX_GPA - 0x1000, 0x1000, H_("a slot ending "
+		       "exactly at EPT_MAX_GPA")))
 		goto out;
 	destroy_vm(&vm);
-	if (!region_ok(t, kvm, &vm, 0x100000, 0x4000, "a slot at guest-physical "
-		       "1 MiB"))
+	if (!region_ok(t, kvm, &vm, 0x100000, 0x4000, H_("a slot at guest-physical "
+		       "1 MiB")))
 		goto out;
 	destroy_vm(&vm);
 
 	rss0 = ww_rss();
-	if (!region_ok(t, kvm, &vm, 0, four_gib, "4 GiB, mapped by the VM"))
+	if (!region_ok(t, kvm, &vm, 0, four_gib, H_("4 GiB, mapped by the VM")))
 		goto out;
 	ww_phase("writing the first and the last byte of a 4 GiB slot");
 	vm->guest_memory[0] = 0x11;

@@ -117,8 +117,8 @@ static const char *state_diff(const SerialPort *a, const SerialPort *b)
 
 #define CMP(f) \
 	if (a->f != b->f) { \
-		snprintf(buf, sizeof(buf), #f " went from 0x%llx to 0x%llx", \
-			 (unsigned long long)a->f, (unsigned long long)b->f); \
+		snprintf(buf, sizeof(buf), H_("%s went from 0x%llx to 0x%llx"), \
+			 #f, (unsigned long long)a->f, (unsigned long long)b->f); \
 		return buf; \
 	}
 	CMP(base) CMP(rbr) CMP(ier) CMP(fcr) CMP(lcr) CMP(mcr) CMP(lsr) CMP(msr)
@@ -133,13 +133,13 @@ void test_serial_reset(struct ww_test *t)
 {
 	static const struct { unsigned off; const char *name; uint8_t want;
 			      const char *why; } regs[] = {
-		{ UART_LCR, "LCR", 0x03, "8N1, DLAB clear" },
+		{ UART_LCR, "LCR", 0x03, HN_("8N1, DLAB clear") },
 		{ UART_MCR, "MCR", 0x08, "OUT2" },
-		{ UART_LSR, "LSR", LSR_IDLE, "THRE 0x20 | TEMT 0x40, DR 0x01 clear: "
-		  "nothing received" },
+		{ UART_LSR, "LSR", LSR_IDLE, HN_("THRE 0x20 | TEMT 0x40, DR 0x01 clear: "
+		  "nothing received") },
 		{ UART_MSR, "MSR", MSR_RESET, "DCD 0x80 | DSR 0x20 | CTS 0x10" },
-		{ UART_IER, "IER", 0x00, "a 16550 resets with no interrupt enabled" },
-		{ UART_IIR, "IIR", UART_IIR_NO_INT, "no interrupt pending: IER is 0" },
+		{ UART_IER, "IER", 0x00, HN_("a 16550 resets with no interrupt enabled") },
+		{ UART_IIR, "IIR", UART_IIR_NO_INT, HN_("no interrupt pending: IER is 0") },
 	};
 	SerialPort *s;
 	size_t i;
@@ -172,17 +172,17 @@ void test_serial_reset(struct ww_test *t)
 			goto out;
 		EXPECT(t, v == regs[i].want, "serial_in(serial, 0x%x (%s)) after "
 		       "serial_create(): expected 0x%02x (%s), got 0x%02x",
-		       COM1 + regs[i].off, regs[i].name, regs[i].want, regs[i].why, v);
+		       COM1 + regs[i].off, regs[i].name, regs[i].want, H_(regs[i].why), v);
 	}
-	if (!wr(t, s, UART_LCR, UART_LCR_DLAB | 0x03, "LCR, DLAB set") ||
-	    !rd_expect(t, s, UART_DLL, "DLL, LCR.DLAB set", 12, "after reset: the "
-		       "divisor is 12 (9600 baud), DLL 12") ||
-	    !rd_expect(t, s, UART_DLM, "DLM, LCR.DLAB set", 0, "after reset: the "
-		       "divisor is 12 (9600 baud), DLM 0") ||
-	    !rd_expect(t, s, UART_LCR, "LCR", UART_LCR_DLAB | 0x03, "after writing "
-		       "0x83 to LCR") ||
-	    !wr(t, s, UART_LCR, 0x03, "LCR, DLAB clear") ||
-	    !rd_expect(t, s, UART_LCR, "LCR", 0x03, "after writing 0x03 to LCR"))
+	if (!wr(t, s, UART_LCR, UART_LCR_DLAB | 0x03, H_("LCR, DLAB set")) ||
+	    !rd_expect(t, s, UART_DLL, H_("DLL, LCR.DLAB set"), 12, H_("after reset: the "
+		       "divisor is 12 (9600 baud), DLL 12")) ||
+	    !rd_expect(t, s, UART_DLM, H_("DLM, LCR.DLAB set"), 0, H_("after reset: the "
+		       "divisor is 12 (9600 baud), DLM 0")) ||
+	    !rd_expect(t, s, UART_LCR, "LCR", UART_LCR_DLAB | 0x03, H_("after writing "
+		       "0x83 to LCR")) ||
+	    !wr(t, s, UART_LCR, 0x03, H_("LCR, DLAB clear")) ||
+	    !rd_expect(t, s, UART_LCR, "LCR", 0x03, H_("after writing 0x03 to LCR")))
 		goto out;
 	EXPECT(t, s->tx_bytes == 0, "writes to LCR and reads of the divisor latch "
 	       "made tx_bytes %llu, expected 0: only a THR write sends a byte",
@@ -264,34 +264,34 @@ void test_serial_registers(struct ww_test *t)
 
 	/* THR: stdout and tx_bytes; the line is never busy. */
 	for (i = 0; i < sizeof(text); i++)
-		if (!thr_ok(t, s, text[i], "with LCR.DLAB clear"))
+		if (!thr_ok(t, s, text[i], H_("with LCR.DLAB clear")))
 			goto out;
-	if (!rd_expect(t, s, UART_LSR, "LSR", LSR_IDLE, "after 3 THR writes (THRE "
-		       "and TEMT stay set: the virtual line is never busy)"))
+	if (!rd_expect(t, s, UART_LSR, "LSR", LSR_IDLE, H_("after 3 THR writes (THRE "
+		       "and TEMT stay set: the virtual line is never busy)")))
 		goto out;
 
 	/* DLAB: offsets 0 and 1 are the divisor latch, a write prints nothing. */
-	if (!wr(t, s, UART_LCR, UART_LCR_DLAB | 0x03, "LCR, DLAB set") ||
-	    !silent_wr(t, s, UART_DLL, 0x01, "DLL, LCR.DLAB set", "(LCR.DLAB set: "
-		       "offset 0 is DLL, not THR)") ||
-	    !silent_wr(t, s, UART_DLM, 0x02, "DLM, LCR.DLAB set", "(LCR.DLAB set: "
-		       "offset 1 is DLM, not IER)") ||
-	    !rd_expect(t, s, UART_DLL, "DLL, LCR.DLAB set", 0x01, "after writing "
-		       "0x01 to DLL") ||
-	    !rd_expect(t, s, UART_DLM, "DLM, LCR.DLAB set", 0x02, "after writing "
-		       "0x02 to DLM"))
+	if (!wr(t, s, UART_LCR, UART_LCR_DLAB | 0x03, H_("LCR, DLAB set")) ||
+	    !silent_wr(t, s, UART_DLL, 0x01, H_("DLL, LCR.DLAB set"), H_("(LCR.DLAB set: "
+		       "offset 0 is DLL, not THR)")) ||
+	    !silent_wr(t, s, UART_DLM, 0x02, H_("DLM, LCR.DLAB set"), H_("(LCR.DLAB set: "
+		       "offset 1 is DLM, not IER)")) ||
+	    !rd_expect(t, s, UART_DLL, H_("DLL, LCR.DLAB set"), 0x01, H_("after writing "
+		       "0x01 to DLL")) ||
+	    !rd_expect(t, s, UART_DLM, H_("DLM, LCR.DLAB set"), 0x02, H_("after writing "
+		       "0x02 to DLM")))
 		goto out;
 	EXPECT(t, s->dll == 0x01 && s->dlm == 0x02, "DLL 0x01 and DLM 0x02 written "
 	       "with LCR.DLAB set: the fields are dll 0x%02x dlm 0x%02x, expected "
 	       "0x01 and 0x02", s->dll, s->dlm);
-	if (!wr(t, s, UART_LCR, 0x03, "LCR, DLAB clear") ||
-	    !rd_expect(t, s, UART_IER, "IER", 0x00, "after writing 0x02 to offset 1 "
-		       "with LCR.DLAB set (that was DLM, not IER)") ||
-	    !thr_ok(t, s, 'Z', "once LCR.DLAB is clear again") ||
-	    !wr(t, s, UART_LCR, UART_LCR_DLAB | 0x03, "LCR, DLAB set") ||
-	    !rd_expect(t, s, UART_DLL, "DLL, LCR.DLAB set", 0x01, "after a THR write "
-		       "made with LCR.DLAB clear (THR is not DLL)") ||
-	    !wr(t, s, UART_LCR, 0x03, "LCR, DLAB clear"))
+	if (!wr(t, s, UART_LCR, 0x03, H_("LCR, DLAB clear")) ||
+	    !rd_expect(t, s, UART_IER, "IER", 0x00, H_("after writing 0x02 to offset 1 "
+		       "with LCR.DLAB set (that was DLM, not IER)")) ||
+	    !thr_ok(t, s, 'Z', H_("once LCR.DLAB is clear again")) ||
+	    !wr(t, s, UART_LCR, UART_LCR_DLAB | 0x03, H_("LCR, DLAB set")) ||
+	    !rd_expect(t, s, UART_DLL, H_("DLL, LCR.DLAB set"), 0x01, H_("after a THR write "
+		       "made with LCR.DLAB clear (THR is not DLL)")) ||
+	    !wr(t, s, UART_LCR, 0x03, H_("LCR, DLAB clear")))
 		goto out;
 
 	/* IER, LCR, MCR, SCR keep what is written, and nothing is sent. */
@@ -299,28 +299,28 @@ void test_serial_registers(struct ww_test *t)
 		snprintf(ctx, sizeof(ctx), "(%s)", rw[i].name);
 		if (!silent_wr(t, s, rw[i].off, rw[i].v, rw[i].name, ctx))
 			goto out;
-		snprintf(ctx, sizeof(ctx), "after writing 0x%02x to %s", rw[i].v,
+		snprintf(ctx, sizeof(ctx), H_("after writing 0x%02x to %s"), rw[i].v,
 			 rw[i].name);
 		if (!rd_expect(t, s, rw[i].off, rw[i].name, rw[i].v, ctx))
 			goto out;
 	}
 	/* ... and each kept its own: the last four writes, read again. */
 	for (j = 4; j < 8; j++) {
-		snprintf(ctx, sizeof(ctx), "after IER 0x00, LCR 0x03, MCR 0x01, SCR "
-			 "0x81 were written, in that order");
+		snprintf(ctx, sizeof(ctx), H_("after IER 0x00, LCR 0x03, MCR 0x01, SCR "
+			 "0x81 were written, in that order"));
 		if (!rd_expect(t, s, rw[j].off, rw[j].name, rw[j].v, ctx))
 			goto out;
 	}
 
 	/* IIR: no interrupt unless enabled; THR empty with IER.THRI. */
-	if (!rd_expect(t, s, UART_IIR, "IIR", UART_IIR_NO_INT, "with IER 0x00 "
-		       "(no interrupt enabled, so none pending)") ||
+	if (!rd_expect(t, s, UART_IIR, "IIR", UART_IIR_NO_INT, H_("with IER 0x00 "
+		       "(no interrupt enabled, so none pending)")) ||
 	    !wr(t, s, UART_IER, UART_IER_THRI, "IER") ||
-	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_THRI, "with IER.THRI set "
-		       "(0x02) and THR empty (THRI pending)") ||
+	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_THRI, H_("with IER.THRI set "
+		       "(0x02) and THR empty (THRI pending)")) ||
 	    !wr(t, s, UART_IER, UART_IER_RDI, "IER") ||
-	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_NO_INT, "with IER.RDI set "
-		       "and nothing received (no interrupt pending)") ||
+	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_NO_INT, H_("with IER.RDI set "
+		       "and nothing received (no interrupt pending)")) ||
 	    !wr(t, s, UART_IER, 0, "IER"))
 		goto out;
 
@@ -334,19 +334,19 @@ void test_serial_registers(struct ww_test *t)
 	       "after writing 0xc7 to FCR (same offset) with IER 0: expected "
 	       "interrupt bits 3:0 = 0x1 (no interrupt), got 0x%02x: a read of "
 	       "offset 2 is IIR, not the FCR written", v);
-	if (!rd_expect(t, s, UART_IER, "IER", 0x00, "after writing 0xc7 to FCR") ||
-	    !rd_expect(t, s, UART_LCR, "LCR", 0x03, "after writing 0xc7 to FCR"))
+	if (!rd_expect(t, s, UART_IER, "IER", 0x00, H_("after writing 0xc7 to FCR")) ||
+	    !rd_expect(t, s, UART_LCR, "LCR", 0x03, H_("after writing 0xc7 to FCR")))
 		goto out;
 
 	/* The status registers are read-only: writes change nothing. */
-	if (!silent_wr(t, s, UART_LSR, 0x00, "LSR", "(the line status)") ||
-	    !silent_wr(t, s, UART_MSR, 0x00, "MSR", "(the modem status)"))
+	if (!silent_wr(t, s, UART_LSR, 0x00, "LSR", H_("(the line status)")) ||
+	    !silent_wr(t, s, UART_MSR, 0x00, "MSR", H_("(the modem status)")))
 		goto out;
-	if (!rd_expect(t, s, UART_LSR, "LSR", LSR_IDLE, "after every register was "
+	if (!rd_expect(t, s, UART_LSR, "LSR", LSR_IDLE, H_("after every register was "
 		       "written, LSR with 0x00 too (THRE and TEMT stay set: the "
-		       "virtual line is never busy; nothing received)") ||
-	    !rd_expect(t, s, UART_MSR, "MSR", MSR_RESET, "after MSR was written with "
-		       "0x00 (read-only: DCD | DSR | CTS)"))
+		       "virtual line is never busy; nothing received)")) ||
+	    !rd_expect(t, s, UART_MSR, "MSR", MSR_RESET, H_("after MSR was written with "
+		       "0x00 (read-only: DCD | DSR | CTS)")))
 		goto out;
 	EXPECT(t, s->tx_bytes == 4, "4 bytes written to THR with LCR.DLAB clear: "
 	       "tx_bytes is %llu, expected 4", (unsigned long long)s->tx_bytes);
@@ -372,25 +372,25 @@ void test_serial_receive(struct ww_test *t)
 	       "expected 0x5a", s->rbr);
 	if (!rd_expect(t, s, UART_LSR, "LSR", UART_LSR_DR | LSR_IDLE, "after "
 		       "serial_receive(0x5a) (DR 0x01 | THRE | TEMT)") ||
-	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_NO_INT, "with a byte "
-		       "received and IER 0 (no interrupt enabled, none pending)") ||
+	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_NO_INT, H_("with a byte "
+		       "received and IER 0 (no interrupt enabled, none pending)")) ||
 	    !wr(t, s, UART_IER, UART_IER_RDI, "IER") ||
-	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_RDI, "with a byte received "
-		       "and IER.RDI set (received data pending, 0x04)") ||
+	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_RDI, H_("with a byte received "
+		       "and IER.RDI set (received data pending, 0x04)")) ||
 	    !wr(t, s, UART_IER, UART_IER_RDI | UART_IER_THRI, "IER") ||
-	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_RDI, "with a byte received "
+	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_RDI, H_("with a byte received "
 		       "and IER.RDI | IER.THRI set: received data (0x04) comes before "
-		       "THR empty (0x02)"))
+		       "THR empty (0x02)")))
 		goto out;
 
 	/* With DLAB set, offset 0 is DLL: the byte stays. */
-	if (!wr(t, s, UART_LCR, UART_LCR_DLAB | 0x03, "LCR, DLAB set") ||
-	    !rd_expect(t, s, UART_DLL, "DLL, LCR.DLAB set", 12, "with a byte "
+	if (!wr(t, s, UART_LCR, UART_LCR_DLAB | 0x03, H_("LCR, DLAB set")) ||
+	    !rd_expect(t, s, UART_DLL, H_("DLL, LCR.DLAB set"), 12, H_("with a byte "
 		       "received (0x5a): LCR.DLAB set makes offset 0 the divisor "
-		       "latch, DLL 12") ||
-	    !wr(t, s, UART_LCR, 0x03, "LCR, DLAB clear") ||
-	    !rd_expect(t, s, UART_LSR, "LSR", UART_LSR_DR | LSR_IDLE, "after a "
-		       "read of DLL: the received byte is still there, DR set"))
+		       "latch, DLL 12")) ||
+	    !wr(t, s, UART_LCR, 0x03, H_("LCR, DLAB clear")) ||
+	    !rd_expect(t, s, UART_LSR, "LSR", UART_LSR_DR | LSR_IDLE, H_("after a "
+		       "read of DLL: the received byte is still there, DR set")))
 		goto out;
 
 	/* A refused read takes nothing. */
@@ -398,21 +398,21 @@ void test_serial_receive(struct ww_test *t)
 	r = serial_in(s, COM1 + UART_RBR, NULL);
 	EXPECT(t, r == -1, "serial_in(serial, 0x3f8 (RBR), NULL): expected -1, got %d",
 	       r);
-	if (!rd_expect(t, s, UART_LSR, "LSR", UART_LSR_DR | LSR_IDLE, "after "
+	if (!rd_expect(t, s, UART_LSR, "LSR", UART_LSR_DR | LSR_IDLE, H_("after "
 		       "serial_in(0x3f8, NULL) failed: it changes nothing, DR still "
-		       "set"))
+		       "set")))
 		goto out;
 
 	/* Reading RBR takes the byte and clears DR. */
 	if (!rd_expect(t, s, UART_RBR, "RBR", 0x5a, "after serial_receive(0x5a)") ||
-	    !rd_expect(t, s, UART_LSR, "LSR", LSR_IDLE, "after RBR was read (DR "
-		       "cleared: THRE | TEMT)") ||
-	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_THRI, "with IER.RDI | "
+	    !rd_expect(t, s, UART_LSR, "LSR", LSR_IDLE, H_("after RBR was read (DR "
+		       "cleared: THRE | TEMT)")) ||
+	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_THRI, H_("with IER.RDI | "
 		       "IER.THRI set, after RBR was read: no data left, THR empty "
-		       "(0x02)") ||
+		       "(0x02)")) ||
 	    !wr(t, s, UART_IER, UART_IER_RDI, "IER") ||
-	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_NO_INT, "with IER.RDI set, "
-		       "after RBR was read: no data, no interrupt (0x01)"))
+	    !rd_expect(t, s, UART_IIR, "IIR", UART_IIR_NO_INT, H_("with IER.RDI set, "
+		       "after RBR was read: no data, no interrupt (0x01)")))
 		goto out;
 
 	/* No FIFO: a byte not read is overwritten by the next. */
@@ -422,11 +422,11 @@ void test_serial_receive(struct ww_test *t)
 	r = serial_receive(s, 0x32);
 	EXPECT(t, r == 0, "serial_receive(serial, 0x32) before 0x31 was read: "
 	       "expected 0, got %d", r);
-	if (!rd_expect(t, s, UART_RBR, "RBR", 0x32, "after serial_receive(0x31) "
+	if (!rd_expect(t, s, UART_RBR, "RBR", 0x32, H_("after serial_receive(0x31) "
 		       "then serial_receive(0x32), without a read between: the "
-		       "byte not read is overwritten") ||
-	    !rd_expect(t, s, UART_LSR, "LSR", LSR_IDLE, "after RBR was read "
-		       "(two bytes received, one read): DR cleared"))
+		       "byte not read is overwritten")) ||
+	    !rd_expect(t, s, UART_LSR, "LSR", LSR_IDLE, H_("after RBR was read "
+		       "(two bytes received, one read): DR cleared")))
 		goto out;
 	EXPECT(t, s->tx_bytes == 0, "bytes received and read: tx_bytes is %llu, "
 	       "expected 0 (only THR writes count)", (unsigned long long)s->tx_bytes);
@@ -529,12 +529,12 @@ void test_serial_ports(struct ww_test *t)
 		       port, diff);
 	}
 	/* COM1 itself still answers, unchanged. */
-	if (!rd_expect(t, s, UART_LCR, "LCR", 0x03, "after the refused accesses "
-		       "to other ports") ||
-	    !rd_expect(t, s, UART_SCR, "SCR", 0x3c, "after the refused accesses "
-		       "to other ports") ||
-	    !rd_expect(t, s, UART_RBR, "RBR", 0x5a, "after serial_receive(0x5a) and "
-		       "the refused accesses to other ports"))
+	if (!rd_expect(t, s, UART_LCR, "LCR", 0x03, H_("after the refused accesses "
+		       "to other ports")) ||
+	    !rd_expect(t, s, UART_SCR, "SCR", 0x3c, H_("after the refused accesses "
+		       "to other ports")) ||
+	    !rd_expect(t, s, UART_RBR, "RBR", 0x5a, H_("after serial_receive(0x5a) and "
+		       "the refused accesses to other ports")))
 		goto out;
 	EXPECT(t, s->tx_bytes == 0, "after writes to ports that are not COM1's: "
 	       "tx_bytes is %llu, expected 0", (unsigned long long)s->tx_bytes);

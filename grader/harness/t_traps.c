@@ -126,15 +126,15 @@ static void release_order(struct ww_test *t, WestworldHost *host)
 		const char *name;
 		const void *p[2];
 	} parts[] = {
-		{ "the UART (voice)", { host->voice, NULL } },
-		{ "the EPT (memories)", { host->memories,
+		{ HN_("the UART (voice)"), { host->voice, NULL } },
+		{ HN_("the EPT (memories)"), { host->memories,
 					  host->memories ? host->memories->pml4 : NULL } },
-		{ "the vCPU and its kvm_run mapping (brain)",
+		{ HN_("the vCPU and its kvm_run mapping (brain)"),
 		  { host->brain, host->brain ? host->brain->kvm_run : NULL } },
-		{ "the VM and its guest memory (park)",
+		{ HN_("the VM and its guest memory (park)"),
 		  { host->park, host->park ? host->park->guest_memory : NULL } },
-		{ "the device (ford)", { host->ford, NULL } },
-		{ "the host", { host, NULL } },
+		{ HN_("the device (ford)"), { host->ford, NULL } },
+		{ HN_("the host"), { host, NULL } },
 	};
 	size_t i, k, first[6], last[6], prev = SIZE_MAX;
 	const char *prev_name = NULL;
@@ -161,11 +161,11 @@ static void release_order(struct ww_test *t, WestworldHost *host)
 				"release in the reverse order of creation (UART, EPT, vCPU "
 				"and its kvm_run mapping, VM and its guest memory, device, "
 				"host), so that nothing is used after it was freed",
-				parts[i].name, prev_name);
+				H_(parts[i].name), prev_name);
 			return;
 		}
 		prev = last[i];
-		prev_name = parts[i].name;
+		prev_name = H_(parts[i].name);
 	}
 }
 

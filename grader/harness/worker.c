@@ -44,7 +44,7 @@ void ww_phase(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ww_board->phase, sizeof(ww_board->phase), fmt, ap);
+	vsnprintf(ww_board->phase, sizeof(ww_board->phase), ww_tr(fmt), ap);
 	va_end(ap);
 	ww_board->hint[0] = '\0';
 }
@@ -54,7 +54,7 @@ void ww_hint(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ww_board->hint, sizeof(ww_board->hint), fmt, ap);
+	vsnprintf(ww_board->hint, sizeof(ww_board->hint), ww_tr(fmt), ap);
 	va_end(ap);
 }
 
@@ -64,7 +64,7 @@ static void vfail(struct ww_test *t, bool leak, const char *fmt, va_list ap)
 		return;
 	t->failed = true;
 	t->leak = leak;
-	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	vsnprintf(t->msg, sizeof(t->msg), ww_tr(fmt), ap);
 }
 
 void ww_fail(struct ww_test *t, const char *fmt, ...)
@@ -308,19 +308,19 @@ static void run_item(const struct ww_item *it, unsigned idx,
 	VALGRIND_PRINTF("ww-end %u\n", idx);
 
 	if (replaced)
-		sbuf_addf(&msg, "the submission replaced the grader's handler of signal %d "
-			  "(with a system call made without the C library)", replaced);
+		sbuf_addf(&msg, H_("the submission replaced the grader's handler of signal %d "
+			  "(with a system call made without the C library)"), replaced);
 	if (t->failed || t->skipped)
 		sbuf_addf(&msg, "%s%s", msg.len ? "; " : "", t->msg);
 	if (ww_errors_count()) {
-		sbuf_addf(&msg, "%s%s", msg.len ? "; also: " : "", ww_errors_first());
+		sbuf_addf(&msg, "%s%s", msg.len ? H_("; also: ") : "", ww_errors_first());
 		if (ww_errors_count() > 1)
-			sbuf_addf(&msg, " (and %u more)", ww_errors_count() - 1);
+			sbuf_addf(&msg, H_(" (and %u more)"), ww_errors_count() - 1);
 	}
 	if (leaks && !t->failed)
-		sbuf_addf(&msg, "%sleak: %s", msg.len ? "; " : "", leakmsg);
+		sbuf_addf(&msg, H_("%sleak: %s"), msg.len ? "; " : "", leakmsg);
 	if (vgerr)
-		sbuf_addf(&msg, "%svalgrind reported %lu memory error%s",
+		sbuf_addf(&msg, H_("%svalgrind reported %lu memory error%s"),
 			  msg.len ? "; " : "", vgerr, vgerr > 1 ? "s" : "");
 
 	outlen = ww_output(out, WW_OUTPUT_EXCERPT, &outtotal);
@@ -360,7 +360,7 @@ void ww_worker_run(const struct ww_item *items, unsigned n, unsigned start,
 	install_handlers();
 	if (ww_sysfilter_arm(params->sysfilter) < 0) {
 		snprintf(ww_board->phase, sizeof(ww_board->phase),
-			 "arming the system call filter (%s mode): %s",
+			 H_("arming the system call filter (%s mode): %s"),
 			 ww_sysfilter_mode_name(params->sysfilter), strerror(errno));
 		_exit(WW_EXIT_UNARMED);
 	}

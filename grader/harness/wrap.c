@@ -252,8 +252,8 @@ void *ww_realloc(void *p, size_t size)
 		return do_malloc(size, site);
 	b = table_find((uintptr_t)p);
 	if (b == NULL || b->kind == WW_MMAP) {
-		note_error("realloc(%p) at @{0x%llx}: not a block the submission "
-			   "allocated (or already freed)", p, (unsigned long long)site);
+		note_error(H_("realloc(%p) at @{0x%llx}: not a block the submission "
+			   "allocated (or already freed)"), p, (unsigned long long)site);
 		errno = EINVAL;
 		return NULL;
 	}
@@ -307,8 +307,8 @@ void ww_free(void *p)
 	if (b == NULL || b->kind == WW_MMAP) {
 		/* Not freed: in a native run a double free would corrupt the
 		 * harness's heap too. */
-		note_error("free(%p) at @{0x%llx}: not a block the submission "
-			   "allocated, or freed twice", p, (unsigned long long)site);
+		note_error(H_("free(%p) at @{0x%llx}: not a block the submission "
+			   "allocated, or freed twice"), p, (unsigned long long)site);
 		return;
 	}
 	table_remove(b);
@@ -327,8 +327,8 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		return MAP_FAILED;
 	if ((flags & MAP_FIXED) || addr != NULL) {
 		/* A fixed address could land on the harness's own memory. */
-		note_error("mmap(%p, %zu) at @{0x%llx}: an address hint or MAP_FIXED "
-			   "is refused by the grader", addr, len, (unsigned long long)site);
+		note_error(H_("mmap(%p, %zu) at @{0x%llx}: an address hint or MAP_FIXED "
+			   "is refused by the grader"), addr, len, (unsigned long long)site);
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
@@ -378,14 +378,14 @@ int ww_munmap(void *addr, size_t len)
 		/* Left mapped: it is someone else's (the caller's host_addr). */
 		if (nforeign < sizeof(foreign) / sizeof(foreign[0]))
 			foreign[nforeign++] = (uintptr_t)addr;
-		note_error("munmap(%p, %zu) at @{0x%llx}: memory the submission did "
-			   "not map (the caller's, or already unmapped)", addr, len,
+		note_error(H_("munmap(%p, %zu) at @{0x%llx}: memory the submission did "
+			   "not map (the caller's, or already unmapped)"), addr, len,
 			   (unsigned long long)site);
 		return 0;
 	}
 	if ((len + pg - 1) / pg != (b->size + pg - 1) / pg) {
-		note_error("munmap(%p, %zu) at @{0x%llx}: the mapping made at "
-			   "@{0x%llx} is %zu bytes", addr, len, (unsigned long long)site,
+		note_error(H_("munmap(%p, %zu) at @{0x%llx}: the mapping made at "
+			   "@{0x%llx} is %zu bytes"), addr, len, (unsigned long long)site,
 			   (unsigned long long)b->site, b->size);
 		if (len < b->size)
 			return 0;       /* still held: reported as a leak too */
@@ -458,11 +458,11 @@ size_t ww_alloc_leaks(uint64_t mark, char *out, size_t cap)
 	}
 	if (maps)
 		len += (size_t)snprintf(out + len, cap - len,
-					"%zu mapping%s never unmapped (%zu bytes)", maps,
+					H_("%zu mapping%s never unmapped (%zu bytes)"), maps,
 					maps > 1 ? "s" : "", map_bytes);
 	if (blocks && len < cap)
 		len += (size_t)snprintf(out + len, cap - len,
-					"%s%zu block%s never freed (%zu bytes)",
+					H_("%s%zu block%s never freed (%zu bytes)"),
 					maps ? ", " : "", blocks, blocks > 1 ? "s" : "",
 					block_bytes);
 	/* Mappings first, biggest first: guest memory is what free(host) forgets. */
@@ -474,12 +474,12 @@ size_t ww_alloc_leaks(uint64_t mark, char *out, size_t cap)
 		if (g->count > 1 && len < cap)
 			len += (size_t)snprintf(out + len, cap - len, "%zu x ", g->count);
 		if (len < cap)
-			len += (size_t)snprintf(out + len, cap - len, "%s of %zu bytes at @{0x%llx}",
+			len += (size_t)snprintf(out + len, cap - len, H_("%s of %zu bytes at @{0x%llx}"),
 						kind_names[g->kind], g->size,
 						(unsigned long long)g->site);
 	}
 	if (len < cap && ngroups > 5)
-		snprintf(out + len, cap - len, "; and %zu more sites", ngroups - 5);
+		snprintf(out + len, cap - len, H_("; and %zu more sites"), ngroups - 5);
 	free(groups);
 	return n;
 }
@@ -498,6 +498,25 @@ void ww_alloc_reclaim(uint64_t mark)
 	}
 }
 
+/* The formats of ww_alloc_where(), translated by ww_alloc_lang() before any
+ * test: the signal handler that describes a fault reads them, it does not
+ * look them up.  The same literals as ww_alloc_where()'s (gcc checks those). */
+static const char *where_tr[3];
+
+void ww_alloc_lang(void)
+{
+	where_tr[0] = H_("%llu bytes before the start of the %zu-byte mapping made at @{0x%llx}");
+	where_tr[1] = H_("%llu bytes past the end of the %zu-byte mapping made at @{0x%llx}");
+	where_tr[2] = H_("inside the %zu-byte mapping made at @{0x%llx}");
+}
+
+static const char *where_fmt(unsigned i, const char *en) __attribute__((format_arg(2)));
+
+static const char *where_fmt(unsigned i, const char *en)
+{
+	return where_tr[i] ? where_tr[i] : en;
+}
+
 void ww_alloc_where(uint64_t addr, char *out, size_t cap)
 {
 	size_t i;
@@ -513,17 +532,17 @@ void ww_alloc_where(uint64_t addr, char *out, size_t cap)
 		start = b->addr;
 		end = b->addr + b->size;
 		if (addr >= b->base && addr < start)
-			snprintf(out, cap, "%llu bytes before the start of the %zu-byte "
-				 "mapping made at @{0x%llx}",
+			snprintf(out, cap, where_fmt(0, "%llu bytes before the start of the %zu-byte "
+				 "mapping made at @{0x%llx}"),
 				 (unsigned long long)(start - addr), b->size,
 				 (unsigned long long)b->site);
 		else if (addr >= end && addr < b->base + b->base_len)
-			snprintf(out, cap, "%llu bytes past the end of the %zu-byte "
-				 "mapping made at @{0x%llx}",
+			snprintf(out, cap, where_fmt(1, "%llu bytes past the end of the %zu-byte "
+				 "mapping made at @{0x%llx}"),
 				 (unsigned long long)(addr - end), b->size,
 				 (unsigned long long)b->site);
 		else if (addr >= start && addr < end)
-			snprintf(out, cap, "inside the %zu-byte mapping made at @{0x%llx}",
+			snprintf(out, cap, where_fmt(2, "inside the %zu-byte mapping made at @{0x%llx}"),
 				 b->size, (unsigned long long)b->site);
 		else
 			continue;
@@ -571,8 +590,8 @@ void ww_quick_exit(int status) { record_exit("quick_exit", status, SITE(), true)
 static void blocked(const char *name, uint64_t site)
 {
 	viol_count++;
-	note_error("called %s() at @{0x%llx}: forbidden by the norm (blocked by "
-		   "the grader, returned an error)", name, (unsigned long long)site);
+	note_error(H_("called %s() at @{0x%llx}: forbidden by the norm (blocked by "
+		   "the grader, returned an error)"), name, (unsigned long long)site);
 	errno = EPERM;
 }
 
