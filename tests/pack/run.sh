@@ -345,7 +345,7 @@ small_pack "$n" '["references/ref_solution.c"]' '["mutants/mutant_e_return.c"]'
 cp mutants/mutant_e_return.c "$n/mutants/"
 # the test that sees mutant E's fault neither required nor a trap: its
 # failure costs points only, and the rest reaches the passing score
-jq '(.moulinette.tests[] | select(.name == "test_implant_bounds")) |= (.required = false | .trap = false | del(.trap_explanation))' \
+jq '(.moulinette.tests[] | select(.name == "test_implant_bounds")) |= (.required = false | .trap = false | del(.trap_explanation) | del(.en.trap_explanation))' \
 	"$n/spec.json" >"$n/spec.tmp" && mv "$n/spec.tmp" "$n/spec.json"
 "$GRADER" test -s "$n/spec.json" -f "$n/mutants/mutant_e_return.c" --json >"$OUT/noticed-test.json" 2>/dev/null
 st=$?
