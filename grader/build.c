@@ -205,17 +205,12 @@ static void not_built(struct grade *g, char *message)
 static int make_scratch(struct build *b, char **err)
 {
 	static const char *const sub[] = { "include", "src", "obj" };
-	const char *tmp = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/grader.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	char *tmpl = scratch_dir("grader", err);
 	char real[PATH_MAX];
 	size_t i;
 
-	if (mkdtemp(tmpl) == NULL) {
-		*err = xasprintf("cannot create a scratch directory in '%s': %s",
-				 tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
-		free(tmpl);
+	if (tmpl == NULL)
 		return -1;
-	}
 	/* the jail binds it at its real path (TMPDIR may be a link) */
 	b->scratch = realpath(tmpl, real) ? xstrdup(real) : xstrdup(tmpl);
 	free(tmpl);

@@ -49,16 +49,6 @@ const struct command command_class = {
 enum { OPT_REGRADE = OPT_FIRST_FREE, OPT_MAX_TIME, OPT_BUDGET, OPT_PLAN, OPT_SLURM,
        OPT_CHUNK, OPT_TASK, OPT_COLLECT };
 
-/* A count from 0 to max into *out; 0, or the exit code of a usage error. */
-static int class_count(const char *opt, const char *s, uint64_t min, uint64_t max,
-		       uint64_t *out)
-{
-	if (parse_count(s, out) < 0 || *out < min || *out > max)
-		return usage_error("%s: '%s' is not a number from %llu to %llu", opt, s,
-				   (unsigned long long)min, (unsigned long long)max);
-	return 0;
-}
-
 /* OPTIONS_OK with o filled, or the exit code of a usage error or --help. */
 static int parse(int argc, char **argv, const char *argv0, struct class_opts *o)
 {
@@ -77,13 +67,12 @@ static int parse(int argc, char **argv, const char *argv0, struct class_opts *o)
 		{ "help",        no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t v;
 	int c, taken, bad = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->grading.argv0 = argv0;
-	o->jobs = cores > 0 ? (unsigned)cores : 1;
+	o->jobs = default_jobs();
 	o->max_seconds = 600;
 	o->chunk = 10;
 	opterr = 0;
@@ -97,24 +86,24 @@ static int parse(int argc, char **argv, const char *argv0, struct class_opts *o)
 		switch (c) {
 		case 'o': o->outdir = optarg; break;
 		case 'j':
-			bad = class_count("--jobs", optarg, 1, 256, &v);
+			bad = parse_bounded("--jobs", optarg, 1, 256, &v);
 			o->jobs = (unsigned)v;
 			break;
 		case OPT_REGRADE: o->regrade = true; break;
 		case OPT_MAX_TIME:
-			bad = class_count("--max-time", optarg, 0, 86400, &o->max_seconds);
+			bad = parse_bounded("--max-time", optarg, 0, 86400, &o->max_seconds);
 			break;
 		case OPT_BUDGET:
-			bad = class_count("--budget", optarg, 0, 30 * 86400, &o->budget_seconds);
+			bad = parse_bounded("--budget", optarg, 0, 30 * 86400, &o->budget_seconds);
 			break;
 		case OPT_PLAN: o->plan_only = true; break;
 		case OPT_SLURM: o->slurm = true; break;
 		case OPT_CHUNK:
-			bad = class_count("--chunk", optarg, 1, 100000, &v);
+			bad = parse_bounded("--chunk", optarg, 1, 100000, &v);
 			o->chunk = (unsigned)v;
 			break;
 		case OPT_TASK:
-			bad = class_count("--task", optarg, 0, 1000000, &v);
+			bad = parse_bounded("--task", optarg, 0, 1000000, &v);
 			o->task = (unsigned)v;
 			o->has_task = true;
 			break;

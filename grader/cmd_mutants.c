@@ -78,13 +78,12 @@ static int parse(int argc, char **argv, const char *argv0, struct mutants_opts *
 		{ "help",          no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t jobs;
 	int c, taken;
 
 	memset(o, 0, sizeof(*o));
 	o->grading.argv0 = argv0;
-	o->jobs = cores > 0 ? (unsigned)cores : 1;
+	o->jobs = default_jobs();
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":r:s:j:h", options, NULL)) != -1) {
@@ -102,9 +101,8 @@ static int parse(int argc, char **argv, const char *argv0, struct mutants_opts *
 		case OPT_HTML: o->html = optarg; break;
 		case OPT_CHANGED_SINCE: o->changed_since = optarg; break;
 		case 'j':
-			if (parse_count(optarg, &jobs) < 0 || jobs == 0 || jobs > 256)
-				return usage_error(_("--jobs: '%s' is not a number from 1 to 256"),
-						   optarg);
+			if (parse_bounded("--jobs", optarg, 1, 256, &jobs) != 0)
+				return EXIT_USAGE;
 			o->jobs = (unsigned)jobs;
 			break;
 		case 'h': return grader_help();
@@ -325,20 +323,6 @@ static int run_jobs(struct run *rn)
 	return rn->ret;
 }
 
-static char *make_scratch(char **err)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/grader-mutants.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-
-	if (mkdtemp(tmpl) == NULL) {
-		*err = xasprintf("cannot create a scratch directory in '%s': %s",
-				 tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
-		free(tmpl);
-		return NULL;
-	}
-	return tmpl;
-}
-
 /* The jobs: the baseline, then every row but the reference's own, the
  * mutants before the solutions: a mutant may run into timeouts, and the
  * short grades of the solutions then fill the cores at the end. */
@@ -529,7 +513,7 @@ int cmd_mutants(int argc, char **argv, const char *argv0)
 			goto out;
 		}
 	}
-	rn.scratch = make_scratch(&err);
+	rn.scratch = scratch_dir("grader-mutants", &err);
 	if (rn.scratch == NULL) {
 		fprintf(stderr, "error: %s\n", err);
 		goto out;

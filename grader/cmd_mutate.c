@@ -90,13 +90,12 @@ static int parse(int argc, char **argv, const char *argv0, struct mutate_opts *o
 		{ "help",          no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t jobs;
 	int c, taken;
 
 	memset(o, 0, sizeof(*o));
 	o->grading.argv0 = argv0;
-	o->jobs = cores > 0 ? (unsigned)cores : 1;
+	o->jobs = default_jobs();
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":r:s:j:h", options, NULL)) != -1) {
@@ -115,9 +114,8 @@ static int parse(int argc, char **argv, const char *argv0, struct mutate_opts *o
 		case OPT_REPORT: o->report = optarg; break;
 		case OPT_HTML: o->html = optarg; break;
 		case 'j':
-			if (parse_count(optarg, &jobs) < 0 || jobs == 0 || jobs > 256)
-				return usage_error(_("--jobs: '%s' is not a number from 1 to 256"),
-						   optarg);
+			if (parse_bounded("--jobs", optarg, 1, 256, &jobs) != 0)
+				return EXIT_USAGE;
 			o->jobs = (unsigned)jobs;
 			break;
 		case 'h': return grader_help();
@@ -620,20 +618,6 @@ static void clang_args(const struct spec *spec, struct strlist *args)
 	free(hdir);
 }
 
-static char *make_scratch(char **err)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/grader-mutate.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-
-	if (mkdtemp(tmpl) == NULL) {
-		*err = xasprintf("cannot create a scratch directory in '%s': %s",
-				 tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
-		free(tmpl);
-		return NULL;
-	}
-	return tmpl;
-}
-
 int cmd_mutate(int argc, char **argv, const char *argv0)
 {
 	struct mutate_opts opts;
@@ -668,7 +652,7 @@ int cmd_mutate(int argc, char **argv, const char *argv0)
 	if (mutate_generate(o->reference, (const char *const *)args.items, (int)args.n,
 			    &rn.set, &err) < 0)
 		goto out;
-	rn.scratch = make_scratch(&err);
+	rn.scratch = scratch_dir("grader-mutate", &err);
 	if (rn.scratch == NULL)
 		goto out;
 	/* every build's scratch inside ours: one removal cleans everything,

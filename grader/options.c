@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "i18n.h"
 #include "util.h"
@@ -22,6 +23,22 @@ int parse_count(const char *s, uint64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int parse_bounded(const char *opt, const char *s, uint64_t min, uint64_t max,
+		  uint64_t *out)
+{
+	if (parse_count(s, out) < 0 || *out < min || *out > max)
+		return usage_error(_("%s: '%s' is not a number from %llu to %llu"), opt, s,
+				   (unsigned long long)min, (unsigned long long)max);
+	return 0;
+}
+
+unsigned default_jobs(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cores > 0 ? (unsigned)cores : 1;
 }
 
 int usage_error(const char *fmt, ...)

@@ -55,6 +55,14 @@ int grade_opts_parse(struct grade_opts *o, int c, const char *arg);
 /* A non-negative decimal integer; -1 if s is not one. */
 int parse_count(const char *s, uint64_t *out);
 
+/* The value of option opt ("--jobs"), a count from min to max, into *out:
+ * 0, or EXIT_USAGE after printing the usage error. */
+int parse_bounded(const char *opt, const char *s, uint64_t min, uint64_t max,
+		  uint64_t *out);
+
+/* What -j means when not given: the cores online. */
+unsigned default_jobs(void);
+
 /* "grader: <message> (see grader --help)" on stderr; returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

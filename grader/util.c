@@ -248,3 +248,18 @@ bool use_color(int fd)
 
 	return isatty(fd) && (nc == NULL || nc[0] == '\0');
 }
+
+char *scratch_dir(const char *name, char **err)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *dir = tmp && tmp[0] ? tmp : "/tmp";
+	char *tmpl = xasprintf("%s/%s.XXXXXX", dir, name);
+
+	if (mkdtemp(tmpl) == NULL) {
+		*err = xasprintf("cannot create a scratch directory in '%s': %s", dir,
+				 strerror(errno));
+		free(tmpl);
+		return NULL;
+	}
+	return tmpl;
+}

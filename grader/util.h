@@ -50,6 +50,10 @@ int copy_file(const char *from, const char *to);
 /* Removes a directory tree (the scratch directory). */
 void remove_tree(const char *path);
 
+/* A new directory $TMPDIR/NAME.XXXXXX (TMPDIR unset or empty: /tmp);
+ * malloc'd, or NULL with *err (malloc'd). */
+char *scratch_dir(const char *name, char **err);
+
 /* The last component of a path (a pointer into path). */
 const char *path_base(const char *path);
 /* The directory of a path, malloc'd ("." for a bare name). */
