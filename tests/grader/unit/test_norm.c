@@ -10,9 +10,9 @@
 #include "grade.h"
 #include "norm.h"
 #include "spec.h"
+#include "unit_helpers.h"
 #include "util.h"
 
-static char dir[] = "/tmp/ww-norm-XXXXXX";
 static struct spec spec;
 
 static void setup(void)
@@ -20,17 +20,14 @@ static void setup(void)
 	struct strlist problems = { 0 };
 	char *err = NULL;
 
-	cr_assert_not_null(mkdtemp(dir));
+	unit_setup();
 	cr_assert_eq(spec_load(&spec, "spec.json", &err), SPEC_LOADED, "%s", err);
 	cr_assert_eq(spec_validate(&spec, 0, &problems), 0);
 }
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	unit_teardown();
 	spec_release(&spec);
 }
 
@@ -39,17 +36,15 @@ TestSuite(norm, .init = setup, .fini = teardown);
 /* Compiles source as sub.c and checks it against spec.json's norm. */
 static void check(struct grade *g, const char *source)
 {
-	char *src = path_join(dir, "sub.c"), *obj = path_join(dir, "sub.o");
+	char *src = path_join(unit_dir(), "sub.c"), *obj = path_join(unit_dir(), "sub.o");
 	char *cmd = xasprintf("gcc -std=c17 -O0 -gdwarf-4 -fno-builtin -c '%s' -o '%s'",
 			      src, obj);
 	char *nm = xasprintf("nm -u '%s'", obj);
 	struct strlist undefined = { 0 };
 	char line[256];
-	FILE *f = fopen(src, "w"), *p;
+	FILE *p;
 
-	cr_assert_not_null(f);
-	fputs(source, f);
-	fclose(f);
+	unit_write("sub.c", source);
 	cr_assert_eq(system(cmd), 0, "does not compile:\n%s", source);
 	p = popen(nm, "r");
 	cr_assert_not_null(p);
@@ -61,7 +56,7 @@ static void check(struct grade *g, const char *source)
 	}
 	pclose(p);
 	memset(g, 0, sizeof(*g));
-	norm_check(&spec, obj, &undefined, dir, g);
+	norm_check(&spec, obj, &undefined, unit_dir(), g);
 	strlist_release(&undefined);
 	free(nm);
 	free(cmd);

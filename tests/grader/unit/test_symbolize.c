@@ -9,35 +9,10 @@
 
 #include "grade.h"
 #include "symbolize.h"
+#include "unit_helpers.h"
 #include "util.h"
 
-static char dir[] = "/tmp/ww-sym-XXXXXX";
-
-static void setup(void)
-{
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
-}
-
-TestSuite(symbolize, .init = setup, .fini = teardown);
-
-static void write_in(const char *name, const char *text)
-{
-	char *p = path_join(dir, name);
-	FILE *f = fopen(p, "w");
-
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
-	free(p);
-}
+TestSuite(symbolize, .init = unit_setup, .fini = unit_teardown);
 
 /* The address of function name in exe (nm). */
 static unsigned long long address_of(const char *exe, const char *name)
@@ -55,19 +30,19 @@ static unsigned long long address_of(const char *exe, const char *name)
 
 Test(symbolize, addresses_and_frames_become_places)
 {
-	char *exe = path_join(dir, "harness");
+	char *exe = path_join(unit_dir(), "harness");
 	char *cmd = xasprintf("cd '%s' && gcc -std=c17 -O0 -gdwarf-4 -no-pie sub.c "
-			      "harness.c -o harness", dir);
+			      "harness.c -o harness", unit_dir());
 	struct test_result tests[3] = { 0 };
 	struct grade g = { 0 };
 	unsigned long long sub, fatal, runner;
 
-	write_in("sub.c", "int student_fn(int x);\n"
+	unit_write("sub.c", "int student_fn(int x);\n"
 			  "int student_fn(int x)\n"
 			  "{\n"
 			  "\treturn x * 2;\n"
 			  "}\n");
-	write_in("harness.c", "int student_fn(int x);\n"
+	unit_write("harness.c", "int student_fn(int x);\n"
 			      "void on_fatal(void);\n"
 			      "void on_fatal(void) { }\n"
 			      "int runner(void);\n"
@@ -87,7 +62,7 @@ Test(symbolize, addresses_and_frames_become_places)
 	tests[2].frames = xasprintf("%llx,%llx", fatal, runner + 5);
 	g.base.tests = tests;
 	g.base.n = 3;
-	symbolize_grade(&g, exe, "sub.c", dir);
+	symbolize_grade(&g, exe, "sub.c", unit_dir());
 
 	cr_expect_str_eq(tests[0].message, "called exit() at sub.c:3 (student_fn)");
 	cr_expect(strstr(tests[1].message, "at sub.c:") && strstr(tests[1].message, "(student_fn)"),

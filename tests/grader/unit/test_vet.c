@@ -8,25 +8,11 @@
 
 #include "build.h"
 #include "grade.h"
+#include "unit_helpers.h"
 #include "util.h"
 #include "vet.h"
 
-static char dir[] = "/tmp/ww-vet-XXXXXX";
-
-static void setup(void)
-{
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
-}
-
-TestSuite(vet, .init = setup, .fini = teardown);
+TestSuite(vet, .init = unit_setup, .fini = unit_teardown);
 
 struct vetted {
 	char *refused;
@@ -36,17 +22,14 @@ struct vetted {
 /* Compiles source as sub.c (the document's flags, -c) and vets it. */
 static void vet(struct vetted *v, const char *source)
 {
-	char *src = path_join(dir, "sub.c"), *obj = path_join(dir, "sub.o");
+	char *src = path_join(unit_dir(), "sub.c"), *obj = path_join(unit_dir(), "sub.o");
 	char *cmd = xasprintf("gcc -std=c17 -O0 -gdwarf-4 -c '%s' -o '%s'", src, obj);
 	struct build b = { 0 };
 	char *err = NULL;
-	FILE *f = fopen(src, "w");
 
-	cr_assert_not_null(f);
-	fputs(source, f);
-	fclose(f);
+	unit_write("sub.c", source);
 	cr_assert_eq(system(cmd), 0, "does not compile:\n%s", source);
-	b.scratch = dir;
+	b.scratch = unit_dir();
 	b.object = obj;
 	b.src_base = "sub.c";
 	memset(&v->g, 0, sizeof(v->g));

@@ -10,36 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "unit_helpers.h"
 #include "util.h"
 #include "vglog.h"
 
-static char dir[] = "/tmp/ww-vglog-XXXXXX";
-
-static void write_log(const char *name, const char *text)
-{
-	char *p = path_join(dir, name);
-	FILE *f = fopen(p, "w");
-
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
-	free(p);
-}
-
-static void setup(void)
-{
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
-}
-
-TestSuite(vglog, .init = setup, .fini = teardown);
+TestSuite(vglog, .init = unit_setup, .fini = unit_teardown);
 
 static const char two_items[] =
 	"==4242== Memcheck, a memory error detector\n"
@@ -88,8 +63,8 @@ Test(vglog, first_error_of_each_item_located_in_the_submission)
 	const struct vg_finding *e;
 	size_t n;
 
-	write_log("vg.4242", two_items);
-	n = vglog_parse(dir, "hypervisor_sim.c", &f);
+	unit_write("vg.4242", two_items);
+	n = vglog_parse(unit_dir(), "hypervisor_sim.c", &f);
 	/* item 3 and item 5; nothing outside an item, nothing for item 0 */
 	cr_assert_eq(n, 2);
 	e = of_item(f, n, 3);
@@ -114,13 +89,13 @@ Test(vglog, one_log_per_process_other_files_ignored)
 	struct vg_finding *f;
 	size_t n;
 
-	write_log("vg.1", "**1** ww-begin 1 t\n==1== Invalid free() / delete / delete[] / realloc()\n"
+	unit_write("vg.1", "**1** ww-begin 1 t\n==1== Invalid free() / delete / delete[] / realloc()\n"
 			  "==1==    at 0x1: free (vg_replace_malloc.c:1)\n==1==    by 0x2: "
 			  "kvm_destroy_vm (sub.c:9)\n==1== \n**1** ww-end 1\n");
-	write_log("vg.2", "**2** ww-begin 2 u\n==2== Invalid write of size 8\n"
+	unit_write("vg.2", "**2** ww-begin 2 u\n==2== Invalid write of size 8\n"
 			  "==2==    at 0x3: ??? \n==2== \n**2** ww-end 2\n");
-	write_log("other.log", "**3** ww-begin 4 v\n==3== Invalid read of size 1\n==3== \n");
-	n = vglog_parse(dir, "sub.c", &f);
+	unit_write("other.log", "**3** ww-begin 4 v\n==3== Invalid read of size 1\n==3== \n");
+	n = vglog_parse(unit_dir(), "sub.c", &f);
 	cr_assert_eq(n, 2);
 	cr_expect_str_eq(of_item(f, n, 1)->where, "at sub.c:9 (kvm_destroy_vm)");
 	cr_expect_str_eq(of_item(f, n, 2)->where, "", "an unknown frame is no place");
