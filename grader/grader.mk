@@ -77,7 +77,8 @@ GRADER_SRCS  += grader/jail_proc.c grader/jail_bwrap.c grader/jail_child.c \
 CONTRACT_SRCS := $(wildcard grader/contract/*.c)
 # grader mutate: the mutants of a reference, placed with libclang.
 GRADER_SRCS  += grader/cmd_mutate.c grader/mutate_gen.c grader/mutate_equiv.c \
-                grader/mutate_report.c grader/mutate_select.c grader/mutate_stryker.c
+                grader/mutate_report.c grader/mutate_select.c grader/mutate_stryker.c \
+                grader/mutate_run.c
 GRADER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(GRADER_SRCS)) \
                 $(patsubst grader/contract/%.c,$(BUILD)/grader/contract/%.o,$(CONTRACT_SRCS))
 HARNESS_SRCS := $(wildcard grader/harness/*.c)

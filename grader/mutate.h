@@ -46,6 +46,9 @@ struct mutant {
 	enum mutant_status status;
 	bool    selected;       /* within --function and --changed-since */
 	bool    valgrind;       /* needed a run under valgrind */
+	bool    listed;         /* in the reviewed equivalents (mutate_equiv_mark) */
+	bool    native_only;    /* passed natively and listed: not run under
+				 * valgrind (--recheck-equivalents runs it) */
 	int     score;          /* base score (killed or survived) */
 	unsigned ms;
 	size_t  same_as;        /* MUT_DUPLICATE: the mutant whose code it has */
@@ -87,6 +90,9 @@ struct mutate_equiv {
 
 /* A missing file is an empty list; a malformed one is an error (-1, *err). */
 int mutate_equiv_load(struct mutate_equiv *e, const char *path, char **err);
+/* Before the grading: sets listed on each mutant the file names. */
+void mutate_equiv_mark(const struct mutate_equiv *e, struct mutant_set *set,
+		       const char *reference_base);
 void mutate_equiv_apply(const struct mutate_equiv *e, struct mutant_set *set,
 			const char *reference_base, struct strlist *stale);
 void mutate_equiv_release(struct mutate_equiv *e);
@@ -102,6 +108,7 @@ int mutate_select(struct mutant_set *set, const char *reference, const char *fun
 struct mutate_summary {
 	size_t generated, selected, not_compiling, equivalent, duplicate, reviewed;
 	size_t killed, survived, valgrind;
+	size_t native_only;     /* reviewed equivalents not run under valgrind */
 	double score;           /* 0..100; -1 when nothing was graded */
 	unsigned ms;            /* the whole run */
 };

@@ -50,6 +50,32 @@ fail:
 	return -1;
 }
 
+/* The entries of e that apply to the reference named reference_base. */
+static bool equiv_applies(const json_t *item, const char *reference_base)
+{
+	const char *ref = json_string_value(json_object_get(item, "reference"));
+
+	return ref == NULL || !strcmp(ref, reference_base);
+}
+
+void mutate_equiv_mark(const struct mutate_equiv *e, struct mutant_set *set,
+		       const char *reference_base)
+{
+	json_t *list = e->root ? json_object_get(e->root, "equivalents") : NULL;
+	json_t *item;
+	size_t i, k;
+
+	json_array_foreach(list, i, item) {
+		const char *id = json_string_value(json_object_get(item, "id"));
+
+		if (!equiv_applies(item, reference_base))
+			continue;
+		for (k = 0; k < set->n; k++)
+			if (!strcmp(set->v[k].id, id))
+				set->v[k].listed = true;
+	}
+}
+
 void mutate_equiv_apply(const struct mutate_equiv *e, struct mutant_set *set,
 			const char *reference_base, struct strlist *stale)
 {
@@ -59,10 +85,9 @@ void mutate_equiv_apply(const struct mutate_equiv *e, struct mutant_set *set,
 
 	json_array_foreach(list, i, item) {
 		const char *id = json_string_value(json_object_get(item, "id"));
-		const char *ref = json_string_value(json_object_get(item, "reference"));
 		bool found = false;
 
-		if (ref && strcmp(ref, reference_base))
+		if (!equiv_applies(item, reference_base))
 			continue;
 		for (k = 0; k < set->n; k++) {
 			struct mutant *m = &set->v[k];
@@ -105,6 +130,7 @@ void mutate_summarize(const struct mutant_set *set, struct mutate_summary *s)
 			continue;
 		s->selected++;
 		s->valgrind += m->valgrind;
+		s->native_only += m->native_only;
 		switch (m->status) {
 		case MUT_NOT_COMPILING: s->not_compiling++; break;
 		case MUT_EQUIVALENT:    s->equivalent++; break;

@@ -86,6 +86,10 @@ void mutate_report_text(FILE *f, const struct mutant_set *set,
 	fprintf(f, "  killed %zu, survived %zu; %zu needed valgrind; %.1f s, "
 		"%.0f ms per mutant\n", s->killed, s->survived, s->valgrind,
 		s->ms / 1000.0, s->selected ? (double)s->ms / (double)s->selected : 0.0);
+	if (s->native_only)
+		fprintf(f, "  %zu reviewed equivalent%s passed natively and %s not run under "
+			"valgrind (--recheck-equivalents runs them)\n", s->native_only,
+			s->native_only == 1 ? "" : "s", s->native_only == 1 ? "was" : "were");
 	fprintf(f, "\nscore per function (killed / killed + survived):\n");
 	for (i = 0; i < nfc; i++) {
 		size_t t = fc[i].killed + fc[i].survived;
@@ -152,6 +156,7 @@ json_t *mutate_report_json(const struct mutant_set *set,
 	json_object_set_new(counts, "killed", json_integer((json_int_t)s->killed));
 	json_object_set_new(counts, "survived", json_integer((json_int_t)s->survived));
 	json_object_set_new(counts, "valgrind", json_integer((json_int_t)s->valgrind));
+	json_object_set_new(counts, "native_only", json_integer((json_int_t)s->native_only));
 	json_object_set_new(root, "counts", counts);
 	json_object_set_new(root, "score", s->score < 0 ? json_null() : json_real(s->score));
 	json_object_set_new(root, "threshold", threshold < 0 ? json_null() : json_real(threshold));
@@ -180,6 +185,8 @@ json_t *mutate_report_json(const struct mutant_set *set,
 			json_array_append_new(killers, json_string(m->killers.items[k]));
 		json_object_set_new(o, "noticed_by", killers);
 		json_object_set_new(o, "valgrind", json_boolean(m->valgrind));
+		if (m->native_only)
+			json_object_set_new(o, "native_only", json_true());
 		json_object_set_new(o, "ms", json_integer(m->ms));
 		json_array_append_new(arr, o);
 	}

@@ -27,7 +27,8 @@ static uint64_t pool_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int pool_start(struct pool *p, struct slot *slots, size_t k, size_t i)
+static int pool_start(struct pool *p, struct slot *slots, size_t k, size_t i,
+		      const sigset_t *mask)
 {
 	pid_t pid;
 
@@ -40,6 +41,7 @@ static int pool_start(struct pool *p, struct slot *slots, size_t k, size_t i)
 		 * not the child's */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		sigprocmask(SIG_SETMASK, mask, NULL);
 		free(slots);
 		_exit(p->child(i, p->arg));
 	}
@@ -116,6 +118,14 @@ int pool_run(struct pool *p, char **err)
 	uint64_t t0 = pool_now_ms(), last_tick = 0;
 	bool halt = false;
 	int ret = 0;
+	sigset_t chld, mask;
+
+	/* SIGCHLD blocked and waited for: the parent wakes as soon as a job
+	 * ends (the next one starts at once), or every 50 ms to police the
+	 * running ones and tick */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &mask);
 
 	if (p->jobs == 0)
 		p->jobs = 1;
@@ -123,7 +133,7 @@ int pool_run(struct pool *p, char **err)
 	p->stopped = false;
 	for (;;) {
 		bool stopping = p->stop && *p->stop;
-		struct timespec nap = { 0, 20 * 1000000L };
+		struct timespec nap = { 0, 50 * 1000000L };
 
 		if (p->budget_ms && pool_now_ms() - t0 >= p->budget_ms &&
 		    p->started < p->njobs)
@@ -134,7 +144,7 @@ int pool_run(struct pool *p, char **err)
 		       running < p->jobs) {
 			for (k = 0; slots[k].pid; k++)
 				;
-			if (pool_start(p, slots, k, p->started) < 0) {
+			if (pool_start(p, slots, k, p->started, &mask) < 0) {
 				*err = xasprintf("cannot fork: %s", strerror(errno));
 				ret = -1;
 				break;
@@ -155,7 +165,7 @@ int pool_run(struct pool *p, char **err)
 			last_tick = pool_now_ms();
 		}
 		if (running)
-			nanosleep(&nap, NULL);
+			sigtimedwait(&chld, NULL, &nap);
 	}
 	/* an error: the children still running must not linger */
 	for (k = 0; k < p->jobs; k++)
@@ -166,6 +176,7 @@ int pool_run(struct pool *p, char **err)
 		}
 	if (p->tick)
 		p->tick(p->started, ndone, p->arg);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 	free(slots);
 	return ret;
 }
