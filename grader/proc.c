@@ -152,3 +152,33 @@ bool proc_exists(const char *name)
 	free(copy);
 	return found;
 }
+
+const char *proc_nm_plugin(void)
+{
+	static char *plugin;
+	static bool asked;
+	char *argv[] = { "gcc", "-print-file-name=liblto_plugin.so", NULL };
+	char *out = NULL, *nl, *err = NULL, *dir;
+	int st = -1;
+
+	if (asked)
+		return plugin;
+	asked = true;
+	dir = scratch_dir("grader-nm", &err);
+	if (dir) {
+		out = proc_capture(argv, NULL, dir, &st);
+		remove_tree(dir);
+	}
+	free(dir);
+	free(err);
+	if (out && st == 0) {
+		nl = strchr(out, '\n');
+		if (nl)
+			*nl = '\0';
+		/* gcc prints the bare name when it has no such file */
+		if (out[0] == '/' && access(out, R_OK) == 0)
+			plugin = xstrdup(out);
+	}
+	free(out);
+	return plugin;
+}

@@ -27,6 +27,13 @@ int proc_run(char *const argv[], const struct proc_opts *o);
 char *proc_capture(char *const argv[], const char *cwd, const char *scratch,
 		   int *status);
 
+/* The plugin nm should load: gcc's own LTO plugin (an object gcc built
+ * needs no other), as "nm --plugin PATH", or NULL when gcc has none (nm is
+ * then run as it is).  Without it binutils' nm loads every plugin of its
+ * bfd-plugins/ directory, LLVM's gold plugin among them where libclang is
+ * installed: 45 ms per nm instead of 1 ms (measured on a 30 kB object). */
+const char *proc_nm_plugin(void);
+
 /* waitpid() until it is not interrupted; status as proc_run(). */
 int proc_wait(pid_t pid);
 
