@@ -62,7 +62,7 @@ GRADER_LDLIBS += -lnettle -lyaml
 # libclang (Debian libclang-dev): the student's header against the
 # contract, and grader mutate's syntax tree.
 LIBCLANG_DIR := $(patsubst %/include/clang-c/Index.h,%,$(lastword $(sort $(wildcard /usr/lib/llvm-*/include/clang-c/Index.h))))
-GRADER_SRCS  += grader/header_check.c
+GRADER_SRCS  += grader/header_check.c grader/header_layout.c grader/header_compare.c
 GRADER_CFLAGS += $(if $(LIBCLANG_DIR),-isystem $(LIBCLANG_DIR)/include)
 GRADER_LDLIBS += $(if $(LIBCLANG_DIR),-L$(LIBCLANG_DIR)/lib) -lclang
 # header-probe: the same check, exec'd by bin/grader with limits
