@@ -45,7 +45,8 @@ GRADER_SRCS  := grader/main.c grader/commands.c grader/options.c grader/util.c g
                 grader/build.c grader/norm.c grader/sandbox.c grader/vglog.c \
                 grader/symbolize.c grader/grade.c grader/score.c \
                 grader/report_text.c grader/report_json.c grader/cmd_test.c \
-                grader/grade_file.c grader/cmd_mutants.c grader/matrix.c \
+                grader/grade_file.c grader/cmd_mutants.c grader/mutants_jobs.c \
+                grader/mutants_output.c grader/child_report.c grader/matrix.c \
                 grader/report_matrix.c grader/report_junit.c \
                 grader/report_stryker.c grader/report_html.c grader/pack.c \
                 grader/cmd_validate_spec.c grader/cmd_qcm.c grader/i18n.c
