@@ -45,7 +45,8 @@ GRADER_SRCS  := grader/main.c grader/commands.c grader/options.c grader/util.c g
                 grader/build.c grader/norm.c grader/sandbox.c grader/vglog.c \
                 grader/symbolize.c grader/grade.c grader/score.c \
                 grader/report_text.c grader/report_json.c grader/cmd_test.c \
-                grader/grade_file.c grader/cmd_mutants.c grader/matrix.c \
+                grader/grade_file.c grader/cmd_mutants.c grader/mutants_jobs.c \
+                grader/mutants_output.c grader/child_report.c grader/matrix.c \
                 grader/report_matrix.c grader/report_junit.c \
                 grader/report_stryker.c grader/report_html.c grader/pack.c \
                 grader/cmd_validate_spec.c grader/cmd_qcm.c grader/i18n.c
@@ -62,7 +63,7 @@ GRADER_LDLIBS += -lnettle -lyaml
 # libclang (Debian libclang-dev): the student's header against the
 # contract, and grader mutate's syntax tree.
 LIBCLANG_DIR := $(patsubst %/include/clang-c/Index.h,%,$(lastword $(sort $(wildcard /usr/lib/llvm-*/include/clang-c/Index.h))))
-GRADER_SRCS  += grader/header_check.c
+GRADER_SRCS  += grader/header_check.c grader/header_layout.c grader/header_compare.c
 GRADER_CFLAGS += $(if $(LIBCLANG_DIR),-isystem $(LIBCLANG_DIR)/include)
 GRADER_LDLIBS += $(if $(LIBCLANG_DIR),-L$(LIBCLANG_DIR)/lib) -lclang
 # header-probe: the same check, exec'd by bin/grader with limits

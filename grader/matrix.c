@@ -1,4 +1,5 @@
-/* matrix.c - the kill matrix: rows from the grade reports, verdicts, score */
+/* matrix.c - the kill matrix: rows from the grade reports (read by
+ * child_report.c), verdicts, score */
 #include "matrix.h"
 
 #include <stdlib.h>
@@ -63,129 +64,98 @@ struct matrix_row *matrix_add_row(struct matrix *m, const char *file,
 	return r;
 }
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static int jint(const json_t *o, const char *key)
-{
-	return (int)json_integer_value(json_object_get(o, key));
-}
-
-/* The entry named name of a report's tests array, or NULL. */
-static const json_t *find_test(const json_t *tests, const char *name)
+void matrix_row_set(const struct matrix *m, struct matrix_row *r,
+		    const struct child_report *rep)
 {
 	size_t i;
-	const json_t *t;
 
-	json_array_foreach(tests, i, t)
-		if (!strcmp(jstr(t, "name"), name))
-			return t;
-	return NULL;
-}
+	r->graded = true;
+	r->compiled = rep->compiled;
+	free(r->compile_message);
+	r->compile_message = xstrdup(rep->compile_message);
+	r->score = rep->score;
+	r->max_score = rep->max_score;
+	r->bonus_score = rep->has_bonus ? rep->bonus_score : -1;
+	r->passed = rep->passed;
+	free(r->refused_because);
+	r->refused_because = NULL;
+	if (!r->passed)
+		r->refused_because = xstrdup(rep->nrefused ? rep->refused[0].text
+					     : "the student verdict is refused");
+	r->ms = rep->ms;
+	free(r->norm_problem);
+	r->norm_problem = rep->norm_problem ? xstrdup(rep->norm_problem) : NULL;
+	r->cells = xcalloc(m->ncolumns, sizeof(*r->cells));
+	for (i = 0; i < m->ncolumns; i++) {
+		struct matrix_cell *c = &r->cells[i];
+		const struct child_test *t =
+			child_tests_find(i < m->nbase ? &rep->tests : &rep->bonus_tests,
+					 m->columns[i]);
 
-static char *norm_problem(const json_t *report)
-{
-	const json_t *norm = json_object_get(report, "norm"), *v;
-	struct sbuf sb = { 0 };
-	size_t i;
-
-	if (!json_is_true(json_object_get(norm, "blocking")) ||
-	    !json_is_false(json_object_get(norm, "ok")))        /* null: not run */
-		return NULL;
-	json_array_foreach(json_object_get(norm, "violations"), i, v)
-		sbuf_addf(&sb, "%s%s()%s%s: %s", sb.len ? "; " : "", jstr(v, "function"),
-			  jstr(v, "location")[0] ? " at " : "", jstr(v, "location"),
-			  jstr(v, "why"));
-	return sb.buf ? sb.buf : xstrdup("a norm violation");
+		c->status = t ? t->status : ST_NOT_RUN;
+		c->graded = t != NULL && r->compiled;
+		c->message = xstrdup(t ? t->message : "");
+		c->blocking = t && t->blocking;
+		c->ms = t ? t->ms : 0;
+	}
 }
 
 void matrix_row_set_report(const struct matrix *m, struct matrix_row *r,
 			   const json_t *report)
 {
-	const json_t *compile = json_object_get(report, "compile");
-	const json_t *bonus = json_object_get(report, "bonus");
-	const json_t *base_tests = json_object_get(report, "tests");
-	const json_t *bonus_tests = json_object_get(bonus, "tests");
-	size_t i;
+	struct child_report rep;
 
-	r->graded = true;
-	r->compiled = json_is_true(json_object_get(compile, "ok"));
-	free(r->compile_message);
-	r->compile_message = xstrdup(jstr(compile, "message"));
-	r->score = jint(report, "score");
-	r->max_score = jint(report, "max_score");
-	r->bonus_score = json_is_object(bonus) ? jint(bonus, "score") : -1;
-	r->passed = json_is_true(json_object_get(report, "passed"));
-	free(r->refused_because);
-	r->refused_because = NULL;
-	{
-		const json_t *b0 = json_array_get(json_object_get(report, "refused_because"), 0);
-
-		if (!r->passed)
-			r->refused_because = xstrdup(b0 ? jstr(b0, "text")
-						      : "the student verdict is refused");
-	}
-	r->ms = (unsigned)jint(report, "time_ms");
-	free(r->norm_problem);
-	r->norm_problem = norm_problem(report);
-	r->cells = xcalloc(m->ncolumns, sizeof(*r->cells));
-	for (i = 0; i < m->ncolumns; i++) {
-		struct matrix_cell *c = &r->cells[i];
-		const json_t *t = find_test(i < m->nbase ? base_tests : bonus_tests,
-					    m->columns[i]);
-		int st = t ? status_parse(jstr(t, "status")) : -1;
-
-		c->status = st < 0 ? ST_NOT_RUN : (enum test_status)st;
-		c->graded = t != NULL && r->compiled;
-		c->message = xstrdup(t ? jstr(t, "message") : "");
-		c->blocking = t && json_is_string(json_object_get(t, "blocking"));
-		c->ms = t ? (unsigned)jint(t, "time_ms") : 0;
-	}
+	child_report_read(&rep, report);
+	matrix_row_set(m, r, &rep);
+	child_report_release(&rep);
 }
 
-/* Adds "name (status: message)" of every test of arr that did not pass. */
-static void add_failures(struct sbuf *sb, const json_t *arr)
+/* Adds "name (status: message)" of every test of ts that did not pass. */
+static void add_failures(struct sbuf *sb, const struct child_tests *ts)
 {
-	const json_t *t;
 	size_t i;
 
-	json_array_foreach(arr, i, t) {
-		if (!strcmp(jstr(t, "status"), "pass"))
+	for (i = 0; i < ts->n; i++) {
+		const struct child_test *t = &ts->v[i];
+
+		if (t->status == ST_PASS)
 			continue;
-		sbuf_addf(sb, "\n  %s: %s%s%s", jstr(t, "name"), jstr(t, "status"),
-			  jstr(t, "message")[0] ? ": " : "", jstr(t, "message"));
+		sbuf_addf(sb, "\n  %s: %s%s%s", t->name, status_name(t->status),
+			  t->message[0] ? ": " : "", t->message);
 	}
 }
 
-bool matrix_baseline_ok(const struct matrix *m, const json_t *report, char **why)
+bool matrix_baseline_passes(const struct child_report *rep, char **why)
 {
-	const json_t *compile = json_object_get(report, "compile");
-	const json_t *bonus = json_object_get(report, "bonus");
 	struct sbuf sb = { 0 };
-	char *np;
 
-	(void)m;
-	if (!json_is_true(json_object_get(compile, "ok"))) {
-		*why = xasprintf("it does not build:\n  %s", jstr(compile, "message"));
+	if (!rep->compiled) {
+		*why = xasprintf("it does not build:\n  %s", rep->compile_message);
 		return false;
 	}
-	add_failures(&sb, json_object_get(report, "tests"));
-	if (json_is_object(bonus))
-		add_failures(&sb, json_object_get(bonus, "tests"));
-	add_failures(&sb, json_object_get(report, "edge_cases"));
-	np = norm_problem(report);
-	if (np)
-		sbuf_addf(&sb, "\n  norm: %s", np);
-	free(np);
+	add_failures(&sb, &rep->tests);
+	if (rep->has_bonus)
+		add_failures(&sb, &rep->bonus_tests);
+	add_failures(&sb, &rep->edge_cases);
+	if (rep->norm_problem)
+		sbuf_addf(&sb, "\n  norm: %s", rep->norm_problem);
 	if (sb.len == 0)
 		return true;
 	*why = xasprintf("these do not pass:%s", sb.buf);
 	sbuf_release(&sb);
 	return false;
+}
+
+bool matrix_baseline_ok(const struct matrix *m, const json_t *report, char **why)
+{
+	struct child_report rep;
+	bool ok;
+
+	(void)m;
+	child_report_read(&rep, report);
+	ok = matrix_baseline_passes(&rep, why);
+	child_report_release(&rep);
+	return ok;
 }
 
 /* How much a cell says about why the row was refused: 3 a test that ran

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "child_report.h"
 #include "grade.h"
 #include "spec.h"
 
@@ -107,13 +108,17 @@ void matrix_init(struct matrix *m, const struct spec *spec, const char *referenc
 struct matrix_row *matrix_add_row(struct matrix *m, const char *file,
 				  const char *path, enum expectation expected);
 
-/* Fills r from the JSON report of `grader test --json` on its file. */
+/* Fills r from the report of `grader test --json` on its file: read
+ * (child_report.h), or as JSON (read by child_report_read()). */
+void matrix_row_set(const struct matrix *m, struct matrix_row *r,
+		    const struct child_report *rep);
 void matrix_row_set_report(const struct matrix *m, struct matrix_row *r,
 			   const json_t *report);
 
 /* True when the baseline passed every test it was graded on (base table,
  * bonus table if graded, the driver's edge cases); else *why says which
  * failed. */
+bool matrix_baseline_passes(const struct child_report *rep, char **why);
 bool matrix_baseline_ok(const struct matrix *m, const json_t *report, char **why);
 
 /* Verdict and expectation of every graded row, the counts and the score. */

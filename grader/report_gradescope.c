@@ -29,20 +29,10 @@ static json_t *gs_test(const char *name, int score, int max, bool passed,
 	return t;
 }
 
-static void gs_table(json_t *tests, const struct table_result *t, const char *prefix)
+static json_t *gs_table_test(const struct test_result *r, const char *name,
+			     const char *output)
 {
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		const struct test_result *r = &t->tests[i];
-		char *name = xasprintf("%s%s", prefix, r->name);
-		char *out = lms_test_output(r);
-
-		json_array_append_new(tests, gs_test(name, r->points, r->max_points,
-						     r->status == ST_PASS, out));
-		free(name);
-		free(out);
-	}
+	return gs_test(name, r->points, r->max_points, r->status == ST_PASS, output);
 }
 
 void report_gradescope(FILE *out, const struct grade *g, const struct report_info *ri)
@@ -56,13 +46,9 @@ void report_gradescope(FILE *out, const struct grade *g, const struct report_inf
 			    json_integer((json_int_t)((g->total_ms + 999) / 1000)));
 	json_object_set_new(root, "output", json_string(text));
 	json_array_append_new(tests, gs_test("verdict", 0, 0, g->passed, verdict));
-	gs_table(tests, &g->base, "");
-	if (g->bonus.graded)
-		gs_table(tests, &g->bonus, "bonus: ");
+	lms_add_tests(tests, g, gs_table_test);
 	json_object_set_new(root, "tests", tests);
-	json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
-	fputc('\n', out);
-	json_decref(root);
+	lms_dump(out, root);
 	free(verdict);
 	free(text);
 }

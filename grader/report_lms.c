@@ -36,6 +36,36 @@ char *lms_text_report(const struct grade *g, const struct report_info *ri)
 	return buf ? buf : xstrdup("");
 }
 
+static void add_table(json_t *tests, const struct table_result *t, const char *prefix,
+		      lms_test_fn *one)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct test_result *r = &t->tests[i];
+		char *name = xasprintf("%s%s", prefix, r->name);
+		char *output = lms_test_output(r);
+
+		json_array_append_new(tests, one(r, name, output));
+		free(name);
+		free(output);
+	}
+}
+
+void lms_add_tests(json_t *tests, const struct grade *g, lms_test_fn *one)
+{
+	add_table(tests, &g->base, "", one);
+	if (g->bonus.graded)
+		add_table(tests, &g->bonus, "bonus: ", one);
+}
+
+void lms_dump(FILE *out, json_t *root)
+{
+	json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
+	fputc('\n', out);
+	json_decref(root);
+}
+
 char *lms_test_output(const struct test_result *r)
 {
 	if (r->status == ST_PASS)

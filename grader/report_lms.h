@@ -6,6 +6,7 @@
 #ifndef GRADER_REPORT_LMS_H
 #define GRADER_REPORT_LMS_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "grade.h"
@@ -25,5 +26,15 @@ char *lms_verdict_line(const struct grade *g);
 char *lms_text_report(const struct grade *g, const struct report_info *ri);
 /* One test's status, message and reproduce command, malloc'd. */
 char *lms_test_output(const struct test_result *r);
+
+/* A platform's entry for one test: r, named name (the bonus table's with
+ * "bonus: " before), output its lms_test_output(). */
+typedef json_t *lms_test_fn(const struct test_result *r, const char *name,
+			    const char *output);
+/* Appends to tests one entry of one() per test of the base table, then of
+ * the bonus table when it was graded. */
+void lms_add_tests(json_t *tests, const struct grade *g, lms_test_fn *one);
+/* root, indented, and a newline on out; root is released. */
+void lms_dump(FILE *out, json_t *root);
 
 #endif /* GRADER_REPORT_LMS_H */

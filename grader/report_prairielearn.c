@@ -14,25 +14,17 @@
 
 #include "report_lms.h"
 
-static void pl_table(json_t *tests, const struct table_result *t, const char *prefix)
+static json_t *pl_test(const struct test_result *r, const char *name,
+		       const char *output)
 {
-	size_t i;
+	json_t *o = json_object();
 
-	for (i = 0; i < t->n; i++) {
-		const struct test_result *r = &t->tests[i];
-		json_t *o = json_object();
-		char *name = xasprintf("%s%s", prefix, r->name);
-		char *msg = lms_test_output(r);
-
-		json_object_set_new(o, "name", json_string(name));
-		json_object_set_new(o, "points", json_integer(r->points));
-		json_object_set_new(o, "max_points", json_integer(r->max_points));
-		json_object_set_new(o, "message", json_string(status_name(r->status)));
-		json_object_set_new(o, "output", json_string(msg));
-		json_array_append_new(tests, o);
-		free(name);
-		free(msg);
-	}
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "points", json_integer(r->points));
+	json_object_set_new(o, "max_points", json_integer(r->max_points));
+	json_object_set_new(o, "message", json_string(status_name(r->status)));
+	json_object_set_new(o, "output", json_string(output));
+	return o;
 }
 
 void report_prairielearn(FILE *out, const struct grade *g, const struct report_info *ri)
@@ -47,13 +39,9 @@ void report_prairielearn(FILE *out, const struct grade *g, const struct report_i
 	json_object_set_new(root, "score", json_real(score < 0 ? 0 : score > 1 ? 1 : score));
 	json_object_set_new(root, "message", json_string(verdict));
 	json_object_set_new(root, "output", json_string(text));
-	pl_table(tests, &g->base, "");
-	if (g->bonus.graded)
-		pl_table(tests, &g->bonus, "bonus: ");
+	lms_add_tests(tests, g, pl_test);
 	json_object_set_new(root, "tests", tests);
-	json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
-	fputc('\n', out);
-	json_decref(root);
+	lms_dump(out, root);
 	free(verdict);
 	free(text);
 }
@@ -67,7 +55,5 @@ void report_prairielearn_error(FILE *out, const char *message)
 	json_object_set_new(root, "message", json_string(message));
 	json_object_set_new(root, "output", json_string(message));
 	json_object_set_new(root, "tests", json_array());
-	json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
-	fputc('\n', out);
-	json_decref(root);
+	lms_dump(out, root);
 }

@@ -1,6 +1,11 @@
 /* spec.c - load and validate spec.json: the tables, the norm, the pass
  * rule, the validation lists, the QCM (the driver section is in
  * spec_driver.c, the checking kit every section uses in spec_check.c)
+ *
+ * Longer than ~500 lines for its checkers: one short function per section
+ * of the spec, each listing every problem of its section, and the loader
+ * that runs them in order; the larger parts (the driver, the kit) are
+ * already files of their own.
  */
 #include "spec.h"
 #include "spec_check.h"

@@ -7,7 +7,7 @@ test_valgrind.c check the verdict each gets).  Made from the reference, not
 copied once by hand, so that every fix to the reference reaches them: a
 hand copy drifts, and a test then checks the defect against an older
 solution than the one the pack ships.  The replacements work as in
-tools/mutants.py (whose engine this uses).
+tools/mutants.py (tools/derived.py, which both use).
 
     tools/submissions.py            write the files
     tools/submissions.py --check    exit 1, naming each file, if a file is out
@@ -21,7 +21,9 @@ import os
 import sys
 from typing import List, NamedTuple
 
-from mutants import ROOT, BASE, MutantError, Replacement, apply, wrap
+from derived import ROOT, MutantError, Replacement, apply, sync, wrap
+
+BASE = "references/ref_solution.c"
 
 
 class Submission(NamedTuple):
@@ -184,29 +186,8 @@ def main() -> int:
                     help="write nothing; exit 1 if a file is out of date or "
                          "a replacement no longer applies")
     args = ap.parse_args()
-    problems = []
-    for s in SUBMISSIONS:
-        try:
-            text = generate(s)
-        except (MutantError, OSError) as e:
-            problems.append(str(e))
-            continue
-        path = os.path.join(ROOT, s.out)
-        try:
-            with open(path, encoding="utf-8") as f:
-                current = f.read()
-        except FileNotFoundError:
-            current = None
-        if args.check:
-            if current != text:
-                problems.append(f"{s.out}: differs from what its entry in "
-                                f"tools/submissions.py makes of {s.base} (run "
-                                f"tools/submissions.py; edit the table, not "
-                                f"the file)")
-        elif current != text:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-            print(f"  GEN      {s.out}")
+    problems = sync(SUBMISSIONS, generate, "tools/submissions.py", args.check,
+                    say_missing=False)
     listed = {os.path.basename(s.out) for s in SUBMISSIONS}
     for f in sorted(os.listdir(os.path.join(ROOT, DIR))):
         if f.endswith(".c") and f not in listed:

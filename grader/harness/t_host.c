@@ -1,6 +1,10 @@
 /* t_host.c - the Westworld API: a host and its parts, the entry point an
  * implant sets, the run loop of dolores_wakes_up() and how it ends, and the
- * exits ford_says_freeze() handles */
+ * exits ford_says_freeze() handles
+ *
+ * Longer than ~500 lines for its cases: the Westworld API is one part of
+ * the contract, and its three tests are lists of short checks, one per
+ * sentence of the header's comments on those functions. */
 #include "harness.h"
 
 #include <stdio.h>

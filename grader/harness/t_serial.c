@@ -6,6 +6,11 @@
  * stdout: what a THR write prints is looked for in the output of that write
  * only, and a write that must print nothing is checked not to print its
  * byte (chosen so that no log line holds it).
+ *
+ * Longer than ~500 lines for its cases: the UART is one part of the
+ * contract, and its four tests (reset values, registers and divisor latch,
+ * a received byte, the ports) are lists of short checks, one per register
+ * or bit the header documents.
  */
 #include "harness.h"
 

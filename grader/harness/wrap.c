@@ -7,11 +7,14 @@
  * gets a PROT_NONE guard page on each side: a read one byte past guest
  * memory faults instead of reading a neighbour.  Calls the norm forbids are
  * blocked and recorded; exit() is recorded before the worker ends.
+ * What the tests ask of the table (the leaks, where an address falls) is
+ * alloc_report.c's.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include "harness.h"
+#include "wrap.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -25,21 +28,9 @@
 
 #define SITE() ((uint64_t)(uintptr_t)__builtin_return_address(0) - 1)
 
-struct block {
-	uintptr_t addr;          /* 0: empty slot; 1: deleted */
-	size_t    size;
-	uint64_t  seq;
-	uint64_t  site;
-	uint8_t   kind;          /* enum ww_alloc_kind */
-	uintptr_t base;          /* mappings: the reservation with its guards */
-	size_t    base_len;
-};
-
-#define SLOT_EMPTY   ((uintptr_t)0)
-#define SLOT_DELETED ((uintptr_t)1)
-
-static struct block *table;
-static size_t table_cap, table_used, table_live;
+struct block *ww_blocks;              /* the table, by address (wrap.h) */
+size_t ww_blocks_cap;
+static size_t table_used, table_live;
 static uint64_t seq_next = 1;           /* sequence of the next allocation */
 static uint64_t fail_target;            /* sequence number to fail, 0 none */
 
@@ -48,7 +39,7 @@ static char err_first[1024];
 static uintptr_t foreign[8];            /* munmap'd without being ours */
 static unsigned nforeign;
 
-static const char *const kind_names[] = { "malloc", "calloc", "realloc", "mmap" };
+const char *const ww_alloc_kind_names[] = { "malloc", "calloc", "realloc", "mmap" };
 
 static size_t page_size(void)
 {
@@ -70,12 +61,12 @@ static struct block *table_find(uintptr_t addr)
 {
 	size_t i;
 
-	if (!table_cap || addr <= SLOT_DELETED)
+	if (!ww_blocks_cap || addr <= SLOT_DELETED)
 		return NULL;
-	for (i = hash_addr(addr, table_cap); table[i].addr != SLOT_EMPTY;
-	     i = (i + 1) & (table_cap - 1))
-		if (table[i].addr == addr)
-			return &table[i];
+	for (i = hash_addr(addr, ww_blocks_cap); ww_blocks[i].addr != SLOT_EMPTY;
+	     i = (i + 1) & (ww_blocks_cap - 1))
+		if (ww_blocks[i].addr == addr)
+			return &ww_blocks[i];
 	return NULL;
 }
 
@@ -83,18 +74,18 @@ static void table_insert(const struct block *b);
 
 static void table_rehash(size_t cap)
 {
-	struct block *old = table;
-	size_t old_cap = table_cap, i;
+	struct block *old = ww_blocks;
+	size_t old_cap = ww_blocks_cap, i;
 
-	table = calloc(cap, sizeof(*table));
-	if (table == NULL) {
+	ww_blocks = calloc(cap, sizeof(*ww_blocks));
+	if (ww_blocks == NULL) {
 		/* The harness cannot track without memory: end the worker; the
 		 * supervisor reports the test as crashed. */
 		static const char msg[] = "harness: out of memory\n";
 		(void)!write(2, msg, sizeof(msg) - 1);
 		_exit(125);
 	}
-	table_cap = cap;
+	ww_blocks_cap = cap;
 	table_used = table_live = 0;
 	for (i = 0; i < old_cap; i++)
 		if (old[i].addr > SLOT_DELETED)
@@ -106,18 +97,18 @@ static void table_insert(const struct block *b)
 {
 	size_t i;
 
-	if ((table_used + 1) * 2 > table_cap)
-		table_rehash(table_cap ? (table_live * 4 > table_cap ? table_cap * 2 : table_cap) : 1024);
-	for (i = hash_addr(b->addr, table_cap); table[i].addr > SLOT_DELETED;
-	     i = (i + 1) & (table_cap - 1))
+	if ((table_used + 1) * 2 > ww_blocks_cap)
+		table_rehash(ww_blocks_cap ? (table_live * 4 > ww_blocks_cap ? ww_blocks_cap * 2 : ww_blocks_cap) : 1024);
+	for (i = hash_addr(b->addr, ww_blocks_cap); ww_blocks[i].addr > SLOT_DELETED;
+	     i = (i + 1) & (ww_blocks_cap - 1))
 		;
-	if (table[i].addr == SLOT_EMPTY)
+	if (ww_blocks[i].addr == SLOT_EMPTY)
 		table_used++;
-	table[i] = *b;
+	ww_blocks[i] = *b;
 	table_live++;
 }
 
-static void table_remove(struct block *b)
+void ww_block_forget(struct block *b)
 {
 	b->addr = SLOT_DELETED;
 	table_live--;
@@ -185,7 +176,7 @@ static bool alloc_begin(enum ww_alloc_kind kind, uint64_t site, uint64_t *seq)
 		ww_board->fail_hit = true;
 		ww_board->fail_site = site;
 		snprintf(ww_board->fail_kind, sizeof(ww_board->fail_kind), "%s",
-			 kind_names[kind]);
+			 ww_alloc_kind_names[kind]);
 		errno = ENOMEM;
 		return true;
 	}
@@ -262,7 +253,7 @@ void *ww_realloc(void *p, size_t size)
 	q = realloc(p, size);
 	if (q == NULL && size != 0)
 		return NULL;
-	table_remove(b);
+	ww_block_forget(b);
 	if (q)
 		track(q, size, WW_REALLOC, seq, site, 0, 0);
 	return q;
@@ -311,7 +302,7 @@ void ww_free(void *p)
 			   "allocated, or freed twice"), p, (unsigned long long)site);
 		return;
 	}
-	table_remove(b);
+	ww_block_forget(b);
 	log_release(p);
 	free(p);
 }
@@ -391,163 +382,9 @@ int ww_munmap(void *addr, size_t len)
 			return 0;       /* still held: reported as a leak too */
 	}
 	munmap((void *)b->base, b->base_len);
-	table_remove(b);
+	ww_block_forget(b);
 	log_release(addr);
 	return 0;
-}
-
-/* ---- what tests ask --------------------------------------------------- */
-
-/* A group of leaked blocks with the same kind, size and site. */
-struct leak_group {
-	uint8_t  kind;
-	size_t   size;
-	uint64_t site;
-	size_t   count;
-};
-
-static int group_cmp(const void *a, const void *b)
-{
-	const struct leak_group *x = a, *y = b;
-	unsigned long long tx = (unsigned long long)x->size * x->count;
-	unsigned long long ty = (unsigned long long)y->size * y->count;
-
-	if ((x->kind == WW_MMAP) != (y->kind == WW_MMAP))
-		return x->kind == WW_MMAP ? -1 : 1;
-	return tx < ty ? 1 : tx > ty ? -1 : 0;
-}
-
-size_t ww_alloc_leaks(uint64_t mark, char *out, size_t cap)
-{
-	struct leak_group *groups = NULL;
-	size_t i, k, n = 0, ngroups = 0, blocks = 0, maps = 0;
-	size_t block_bytes = 0, map_bytes = 0, len = 0;
-
-	if (cap)
-		out[0] = '\0';
-	for (i = 0; i < table_cap; i++) {
-		const struct block *b = &table[i];
-
-		if (b->addr <= SLOT_DELETED || b->seq < mark)
-			continue;
-		n++;
-		if (b->kind == WW_MMAP) {
-			maps++;
-			map_bytes += b->size;
-		} else {
-			blocks++;
-			block_bytes += b->size;
-		}
-		for (k = 0; k < ngroups; k++)
-			if (groups[k].kind == b->kind && groups[k].size == b->size &&
-			    groups[k].site == b->site)
-				break;
-		if (k == ngroups) {
-			struct leak_group *g = realloc(groups, (ngroups + 1) * sizeof(*g));
-
-			if (g == NULL)
-				break;
-			groups = g;
-			groups[ngroups++] = (struct leak_group){ b->kind, b->size, b->site, 0 };
-		}
-		groups[k].count++;
-	}
-	if (!n) {
-		free(groups);
-		return 0;
-	}
-	if (maps)
-		len += (size_t)snprintf(out + len, cap - len,
-					H_("%zu mapping%s never unmapped (%zu bytes)"), maps,
-					maps > 1 ? "s" : "", map_bytes);
-	if (blocks && len < cap)
-		len += (size_t)snprintf(out + len, cap - len,
-					H_("%s%zu block%s never freed (%zu bytes)"),
-					maps ? ", " : "", blocks, blocks > 1 ? "s" : "",
-					block_bytes);
-	/* Mappings first, biggest first: guest memory is what free(host) forgets. */
-	qsort(groups, ngroups, sizeof(*groups), group_cmp);
-	for (k = 0; k < ngroups && k < 5 && len < cap; k++) {
-		const struct leak_group *g = &groups[k];
-
-		len += (size_t)snprintf(out + len, cap - len, "%s", k ? "; " : ": ");
-		if (g->count > 1 && len < cap)
-			len += (size_t)snprintf(out + len, cap - len, "%zu x ", g->count);
-		if (len < cap)
-			len += (size_t)snprintf(out + len, cap - len, H_("%s of %zu bytes at @{0x%llx}"),
-						kind_names[g->kind], g->size,
-						(unsigned long long)g->site);
-	}
-	if (len < cap && ngroups > 5)
-		snprintf(out + len, cap - len, H_("; and %zu more sites"), ngroups - 5);
-	free(groups);
-	return n;
-}
-
-void ww_alloc_reclaim(uint64_t mark)
-{
-	size_t i;
-
-	for (i = 0; i < table_cap; i++) {
-		struct block *b = &table[i];
-
-		if (b->addr <= SLOT_DELETED || b->seq < mark || b->kind != WW_MMAP)
-			continue;
-		munmap((void *)b->base, b->base_len);
-		table_remove(b);
-	}
-}
-
-/* The formats of ww_alloc_where(), translated by ww_alloc_lang() before any
- * test: the signal handler that describes a fault reads them, it does not
- * look them up.  The same literals as ww_alloc_where()'s (gcc checks those). */
-static const char *where_tr[3];
-
-void ww_alloc_lang(void)
-{
-	where_tr[0] = H_("%llu bytes before the start of the %zu-byte mapping made at @{0x%llx}");
-	where_tr[1] = H_("%llu bytes past the end of the %zu-byte mapping made at @{0x%llx}");
-	where_tr[2] = H_("inside the %zu-byte mapping made at @{0x%llx}");
-}
-
-static const char *where_fmt(unsigned i, const char *en) __attribute__((format_arg(2)));
-
-static const char *where_fmt(unsigned i, const char *en)
-{
-	return where_tr[i] ? where_tr[i] : en;
-}
-
-void ww_alloc_where(uint64_t addr, char *out, size_t cap)
-{
-	size_t i;
-
-	if (cap)
-		out[0] = '\0';
-	for (i = 0; i < table_cap; i++) {
-		const struct block *b = &table[i];
-		uint64_t start, end;
-
-		if (b->addr <= SLOT_DELETED || b->kind != WW_MMAP)
-			continue;
-		start = b->addr;
-		end = b->addr + b->size;
-		if (addr >= b->base && addr < start)
-			snprintf(out, cap, where_fmt(0, "%llu bytes before the start of the %zu-byte "
-				 "mapping made at @{0x%llx}"),
-				 (unsigned long long)(start - addr), b->size,
-				 (unsigned long long)b->site);
-		else if (addr >= end && addr < b->base + b->base_len)
-			snprintf(out, cap, where_fmt(1, "%llu bytes past the end of the %zu-byte "
-				 "mapping made at @{0x%llx}"),
-				 (unsigned long long)(addr - end), b->size,
-				 (unsigned long long)b->site);
-		else if (addr >= start && addr < end)
-			snprintf(out, cap, where_fmt(2, "inside the %zu-byte mapping made at @{0x%llx}"),
-				 b->size, (unsigned long long)b->site);
-		else
-			continue;
-		return;
-	}
 }
 
 bool ww_foreign_munmap(const void *addr, size_t len)

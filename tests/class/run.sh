@@ -21,41 +21,15 @@
 #      Slurm cannot start here.
 # Prints one line per check; exit 1 if any failed.
 set -u
-cd "$(dirname "$0")/../.."
-
-GRADER=${GRADER_BIN:-bin/grader}
+SUITE=class-test
 OUT=${CLASS_TEST_OUT:-build/class-test}
+. "$(dirname "$0")/../lib.sh"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3   # the Debian jsonschema
-export NO_COLOR=1
-passed=0 failed=0 skipped=0
 
-ok()   { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
-skip() { skipped=$((skipped + 1)); printf '  SKIP  %s\n' "$1"; }
-bad()  {
-	failed=$((failed + 1))
-	printf '  FAIL  %s\n' "$1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -40 | sed 's/^/        /'
-	return 0
-}
-expect() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$name"; else bad "$name" "$out"; fi
-}
-contains() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1" "'$3' not in $2:" "$(head -c 3000 "$2")"; fi
-}
-jqtrue() {
-	if [ "$(jq -r "$3" "$2" 2>&1)" = true ]; then ok "$1"
-	else bad "$1" "jq '$3' $2 is not true" "$(jq -c "$3" "$2" 2>&1 | head -c 2000)"; fi
-}
 book() { $PY tests/class/book.py "$@"; }
 now_ms() { date +%s%3N; }
 
-rm -rf "$OUT"
-mkdir -p "$OUT"
 IN=$OUT/in
 tests/class/gen_class.sh "$IN"
 
@@ -180,7 +154,7 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
 	skip "class.html in headless Chromium: chromium is not installed and could not be; install it: apt-get install chromium"
 else
-	d=$(mktemp -d)
+	d=$(tmpdir)
 	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
 		--disable-component-update --disable-sync --no-first-run --user-data-dir="$d" \
 		--window-size=1200,1600 --dump-dom "file://$PWD/$H" >"$OUT/class-dom.html" 2>>"$OUT/chromium.log"
@@ -262,5 +236,4 @@ failed=$((failed + $(grep -c '^ *FAIL ' "$OUT/slurm.log")))
 skipped=$((skipped + $(grep -c '^ *SKIP ' "$OUT/slurm.log")))
 [ $st -ne 0 ] && [ "$(grep -c '^ *FAIL ' "$OUT/slurm.log")" -eq 0 ] && bad "slurm.sh exit $st" "$(tail -20 "$OUT/slurm.log")"
 
-echo "class-test: $passed passed, $failed failed, $skipped skipped"
-[ $failed -eq 0 ]
+suite_end class-test

@@ -16,40 +16,11 @@
 # make validate's and make bench's).  Prints one line per check; exit 1 if
 # any failed.
 set -u
-cd "$(dirname "$0")/../.."
-
-GRADER=${GRADER_BIN:-bin/grader}
+SUITE=mutate-test
 OUT=${MUTATE_TEST_OUT:-build/mutate-test}
+. "$(dirname "$0")/../lib.sh"
 NODE_MODULES=${NODE_MODULES:-build/npm/node_modules}
 REF=references/ref_solution.c
-export NO_COLOR=1
-passed=0 failed=0 skipped=0
-TMPS=()
-trap 'rm -rf "${TMPS[@]}"' EXIT
-
-rm -rf "$OUT"
-mkdir -p "$OUT"
-
-ok()   { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
-skip() { skipped=$((skipped + 1)); printf '  SKIP  %s\n' "$1"; }
-bad()  {
-	failed=$((failed + 1))
-	printf '  FAIL  %s\n' "$1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -40 | sed 's/^/        /'
-	return 0
-}
-contains() { # NAME FILE TEXT
-	if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1" "'$3' not in $2:" "$(head -c 3000 "$2")"; fi
-}
-jqtrue() { # NAME FILE FILTER
-	if [ "$(jq -r "$3" "$2" 2>&1)" = true ]; then ok "$1"
-	else bad "$1" "jq '$3' $2 is not true" "$(jq -c "$3" "$2" 2>&1 | head -c 2000)"; fi
-}
-status_is() { # NAME WANT GOT FILE
-	if [ "$3" -eq "$2" ]; then ok "$1"; else bad "$1 (exit $3, want $2)" "$(head -c 3000 "$4")"; fi
-}
-tmpdir() { local d; d=$(mktemp -d "${TMPDIR:-/tmp}/mutate-test.XXXXXX"); TMPS+=("$d"); echo "$d"; }
 
 echo "cli: usage errors are exit 2"
 # ---------------------------------------------------------------------------
@@ -194,5 +165,4 @@ if [ $st -eq 2 ] && grep -qF "git diff failed" "$OUT/changed-bad.err"; then
 	ok "a bad revision is a usage error (exit 2)"
 else bad "a bad revision is a usage error (exit 2, status $st)" "$(cat "$OUT/changed-bad.err")"; fi
 
-echo "mutate: $passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+suite_end mutate

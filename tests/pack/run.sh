@@ -16,45 +16,11 @@
 # by tools/ensure-deps.sh browser when it can be, else the HTML rendering
 # check says SKIP, loudly.  Prints one line per check; exit 1 if any failed.
 set -u
-cd "$(dirname "$0")/../.."
-
-GRADER=${GRADER_BIN:-bin/grader}
+SUITE=pack-test
 OUT=${PACK_TEST_OUT:-build/pack-test}
+. "$(dirname "$0")/../lib.sh"
 NODE_MODULES=${NODE_MODULES:-build/npm/node_modules}
 export GRADER_ELEMENTS_JS=${GRADER_ELEMENTS_JS:-$NODE_MODULES/mutation-testing-elements/dist/mutation-test-elements.js}
-export NO_COLOR=1
-passed=0 failed=0 skipped=0
-TMPS=()
-trap 'rm -rf "${TMPS[@]}"' EXIT
-
-rm -rf "$OUT"
-mkdir -p "$OUT"
-
-ok()   { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
-skip() { skipped=$((skipped + 1)); printf '  SKIP  %s\n' "$1"; }
-bad()  {
-	failed=$((failed + 1))
-	printf '  FAIL  %s\n' "$1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -40 | sed 's/^/        /'
-	return 0
-}
-# expect NAME COMMAND...: the command succeeds
-expect() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$name"; else bad "$name" "$out"; fi
-}
-# contains NAME FILE TEXT: FILE contains TEXT (fixed string)
-contains() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1" "'$3' not in $2:" "$(head -c 3000 "$2")"; fi
-}
-# jqtrue NAME FILE FILTER: the jq filter is true of FILE
-jqtrue() {
-	if [ "$(jq -r "$3" "$2" 2>&1)" = true ]; then ok "$1"
-	else bad "$1" "jq '$3' $2 is not true" "$(jq -c "$3" "$2" 2>&1 | head -c 2000)"; fi
-}
-tmpdir() { local d; d=$(mktemp -d "${TMPDIR:-/tmp}/pack-test.XXXXXX"); TMPS+=("$d"); echo "$d"; }
 
 # A copy of the pack with only the reference and the files given (paths
 # relative to the new pack, already in it) in the validation lists: small
@@ -414,5 +380,4 @@ for i in 1 2 3 4; do
 done
 [ $same -eq 1 ] && ok "5 runs, the same verdicts, scores and test statuses"
 
-echo "pack-test: $passed passed, $failed failed, $skipped skipped"
-[ $failed -eq 0 ]
+suite_end pack-test

@@ -1,0 +1,21 @@
+/* header_compare.h - the comparison of two headers' layouts, each
+ * difference a struct header_gap (header_compare.c); private to the header
+ * check
+ */
+#ifndef GRADER_HEADER_COMPARE_H
+#define GRADER_HEADER_COMPARE_H
+
+#include "grade.h"
+
+/* Reads both headers with libclang (in this process) and adds each gap to
+ * g->header_gaps; a student's header that does not compile is one
+ * HG_UNPARSED gap.  -1 with *err when the contract itself does not parse. */
+int header_compare(const char *contract, const char *student, struct grade *g,
+		   char **err);
+
+/* Appends a gap to g; cvalue and svalue are taken (freed with g). */
+void header_gap_add(struct grade *g, enum header_gap_kind kind, const char *name,
+		    const char *member, unsigned cline, unsigned sline,
+		    char *cvalue, char *svalue);
+
+#endif /* GRADER_HEADER_COMPARE_H */
