@@ -298,7 +298,7 @@ void ww_report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 			  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, board.phase);
 	}
 	add_cap_note(&msg, outbytes);
-	if (!strcmp(status, "timeout")) {
+	if (status && !strcmp(status, "timeout")) {
 		if (ntimeouts < WW_TIMEOUT_NAMES)
 			timeout_names[ntimeouts] = it->name;
 		ntimeouts++;
@@ -350,7 +350,7 @@ void ww_forward_end(const struct ww_item *it, unsigned idx, const char *payload,
 	else if (strcmp(st, claims[0]) && status == NULL)
 		sbuf_adds(&msg, H_("the test process sent a verdict without a status"));
 	add_cap_note(&msg, outbytes);
-	if (!strcmp(status, "timeout")) {
+	if (status && !strcmp(status, "timeout")) {
 		if (ntimeouts < WW_TIMEOUT_NAMES)
 			timeout_names[ntimeouts] = it->name;
 		ntimeouts++;
