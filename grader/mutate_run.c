@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "child_report.h"
 #include "grade_file.h"
 #include "pool.h"
 #include "proc.h"
@@ -253,49 +254,40 @@ fail:
 }
 
 /* Fills m from its report: killed or survived, who noticed, why refused. */
-static void mutant_read_report(struct mutant *m, const json_t *report)
+static void mutant_read_report(struct mutant *m, const struct child_report *rep)
 {
-	const json_t *rbs = json_object_get(report, "refused_because"), *rb;
-	const json_t *tables[3];
-	struct strlist not_run = { 0 };
+	const struct child_tests *tables[3] = { &rep->tests, &rep->edge_cases,
+						&rep->bonus_tests };
 	size_t t, i;
 
-	if (!json_is_true(json_object_get(json_object_get(report, "compile"), "ok"))) {
+	if (!rep->compiled) {
 		m->status = MUT_NOT_COMPILING;
 		return;
 	}
-	m->status = json_is_true(json_object_get(report, "passed")) ? MUT_SURVIVED
-								  : MUT_KILLED;
-	m->score = (int)json_integer_value(json_object_get(report, "score"));
-	tables[0] = json_object_get(report, "tests");
-	tables[1] = json_object_get(report, "edge_cases");
-	tables[2] = json_object_get(json_object_get(report, "bonus"), "tests");
-	for (t = 0; t < 3; t++) {
-		const json_t *arr = tables[t], *x;
+	m->status = rep->passed ? MUT_SURVIVED : MUT_KILLED;
+	m->score = rep->score;
+	for (t = 0; t < 3; t++)
+		for (i = 0; i < tables[t]->n; i++) {
+			const struct child_test *x = &tables[t]->v[i];
 
-		json_array_foreach(arr, i, x) {
-			const char *st = json_string_value(json_object_get(x, "status"));
-			const char *name = json_string_value(json_object_get(x, "name"));
-
-			if (st && name && strcmp(st, "pass") && strcmp(st, "not_run"))
-				strlist_addf(&m->killers, "%s (%s)", name, st);
-			if (st && name && !strcmp(st, "not_run"))
-				strlist_add(&not_run, name);
+			if (x->status != ST_PASS && x->status != ST_NOT_RUN)
+				strlist_addf(&m->killers, "%s (%s)", x->name,
+					     status_name(x->status));
 		}
-	}
 	/* The first reason that is not a test the run stopped before (a trap
 	 * not run counts as failed, but the run only stopped because an
 	 * earlier test refused the mutant already). */
-	json_array_foreach(rbs, i, rb) {
-		const char *test = json_string_value(json_object_get(rb, "test"));
-		const char *text = json_string_value(json_object_get(rb, "text"));
+	for (i = 0; i < rep->nrefused; i++) {
+		const struct child_refusal *rb = &rep->refused[i];
+		const struct child_test *x = NULL;
 
-		if (text && !(test && strlist_has(&not_run, test))) {
-			m->refused_because = xstrdup(text);
+		for (t = 0; rb->test && x == NULL && t < 3; t++)
+			x = child_tests_find(tables[t], rb->test);
+		if (rb->text && !(x && x->status == ST_NOT_RUN)) {
+			m->refused_because = xstrdup(rb->text);
 			break;
 		}
 	}
-	strlist_release(&not_run);
 }
 
 /* The outcome child index left, or an error outcome saying why not. */
@@ -324,14 +316,15 @@ static void read_outcome(struct mutate_run *r, size_t index, const struct pool_e
 }
 
 /* The reference's report: the baseline of every verdict. */
-static int take_reference(struct mutate_run *r, const json_t *report, char **err)
+static int take_reference(struct mutate_run *r, const struct child_report *report,
+			  char **err)
 {
 	char *why = NULL, *code_path = mut_path(r, SIZE_MAX, "code");
 
-	matrix_row_set_report(r->m, &r->m->baseline, report);
+	matrix_row_set(r->m, &r->m->baseline, report);
 	r->ref_code = read_file(code_path, &r->ref_code_len);
 	free(code_path);
-	if (!matrix_baseline_ok(r->m, report, &why) || r->ref_code == NULL) {
+	if (!matrix_baseline_passes(report, &why) || r->ref_code == NULL) {
 		*err = xasprintf("baseline broken: the reference '%s' must pass "
 				 "everything, and %s\nEvery mutant's verdict would be "
 				 "meaningless: fix the reference or the tests first",
@@ -346,7 +339,7 @@ static int take_reference(struct mutate_run *r, const json_t *report, char **err
 
 /* A mutant's verdict from its outcome and report. */
 static void take_mutant(struct mutate_run *r, size_t index, const struct outcome *o,
-			const json_t *report, uint64_t ms)
+			const struct child_report *report, uint64_t ms)
 {
 	struct mutant *m = &r->set->v[index];
 	struct matrix_row *row;
@@ -369,7 +362,7 @@ static void take_mutant(struct mutate_run *r, size_t index, const struct outcome
 	row = matrix_add_row(r->m, file, file, EXPECT_FAIL);
 	free(row->path);
 	row->path = mut_path(r, index, path_base(r->reference));
-	matrix_row_set_report(r->m, row, report);
+	matrix_row_set(r->m, row, report);
 	row->ms = m->ms;
 	free(file);
 }
@@ -381,9 +374,8 @@ static int job_done(const struct pool_end *e, void *arg)
 	size_t index = r->todo ? r->todo[e->index] : SIZE_MAX;
 	const char *name = index == SIZE_MAX ? r->reference : r->set->v[index].id;
 	struct outcome o;
-	json_t *report = NULL;
-	json_error_t je;
-	char *json;
+	struct child_report report = { 0 };
+	char *json, *why = NULL;
 	int ret = -1;
 
 	read_outcome(r, index, e, &o);
@@ -393,20 +385,21 @@ static int job_done(const struct pool_end *e, void *arg)
 	}
 	if (o.kind == OUTCOME_GRADED) {
 		json = mut_path(r, index, "report.json");
-		report = json_load_file(json, 0, &je);
+		ret = child_report_load(&report, json, &why);
 		free(json);
-		if (report == NULL) {
-			r->err = xasprintf("cannot grade %s: no report (%s)", name, je.text);
+		if (ret < 0) {
+			r->err = xasprintf("cannot grade %s: no report (%s)", name, why);
+			free(why);
 			return -1;
 		}
 	}
 	if (index == SIZE_MAX)
-		ret = take_reference(r, report, &r->err);
+		ret = take_reference(r, &report, &r->err);
 	else {
-		take_mutant(r, index, &o, report, e->ms);
+		take_mutant(r, index, &o, &report, e->ms);
 		ret = 0;
 	}
-	json_decref(report);
+	child_report_release(&report);
 	return ret;
 }
 
