@@ -5,8 +5,10 @@
 #   2. the mutants of one function of the reference, in JSON: each names its
 #      operator, function, line, column and id, and has a verdict; the text
 #      summary and the Stryker report (against its schema) say the same
-#   3. the reviewed equivalents: a listed survivor counts apart, a stale or
-#      malformed entry is said
+#   3. the reviewed equivalents: a listed survivor counts apart (its native
+#      pass confirms it; --recheck-equivalents reruns it under valgrind), a
+#      listed mutant the tests kill stays killed, a stale or malformed entry
+#      is said
 #   4. --changed-since: only the mutants on the changed lines
 #   5. the gate: on a copy of the pack whose table lost a test (its points
 #      given to another), `grader mutate --validate` fails below the
@@ -126,6 +128,27 @@ if [ "$(jq '.counts.survived' "$OUT/reviewed.json")" -eq $(( $(jq '.counts.survi
 else bad "the survivors count one less" "$(jq -c .counts "$OUT/shrunk.json" "$OUT/reviewed.json")"; fi
 jqtrue "a stale entry is said" "$OUT/reviewed.json" \
 	'any(.stale_equivalents[]; contains("no_such_function"))'
+if command -v "${GRADER_VALGRIND:-valgrind}" >/dev/null 2>&1; then
+	jqtrue "its native pass confirms it: not rerun under valgrind (native_only)" \
+		"$OUT/reviewed.json" \
+		"any(.mutants[]; .id == \"$sid\" and .native_only == true and .valgrind == false) and .counts.native_only >= 1"
+	"$GRADER" mutate -r "$g/$REF" -s "$g/spec.json" --function "$SHRUNK_FN" -j 2 --json \
+		--recheck-equivalents >"$OUT/recheck.json" 2>"$OUT/recheck.err"
+	jqtrue "--recheck-equivalents grades it under valgrind too" "$OUT/recheck.json" \
+		"any(.mutants[]; .id == \"$sid\" and .valgrind == true and (has(\"native_only\") | not) and .status == \"reviewed_equivalent\") and .counts.native_only == 0"
+else
+	skip "native_only and --recheck-equivalents (no valgrind)"
+fi
+# a killed mutant listed as equivalent stays killed, and the entry is stale
+kid=$(jq -r '[.mutants[] | select(.status == "killed")][0].id' "$OUT/shrunk.json")
+jq -n --arg id "$kid" '{ equivalents: [ { id: $id,
+	reason: "test fixture: a killed mutant wrongly listed as equivalent" } ] }' \
+	>"$g/mutants/equivalent.json"
+"$GRADER" mutate -r "$g/$REF" -s "$g/spec.json" --function "$SHRUNK_FN" -j 2 --json \
+	>"$OUT/listed-killed.json" 2>"$OUT/listed-killed.err"
+jqtrue "a listed mutant the tests kill is still killed, the entry said stale" \
+	"$OUT/listed-killed.json" \
+	"any(.mutants[]; .id == \"$kid\" and .status == \"killed\") and any(.stale_equivalents[]; contains(\"but killed\"))"
 echo '{ "equivalents": [ { "id": "x", "reason": "short" } ] }' >"$g/mutants/equivalent.json"
 "$GRADER" mutate -r "$g/$REF" -s "$g/spec.json" --function "$SHRUNK_FN" >"$OUT/badeq.out" 2>"$OUT/badeq.err"
 st=$?
