@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "header_check.h"
+#include "inspect.h"
 #include "proc.h"
 #include "sandbox.h"
 
@@ -90,6 +91,7 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 {
 	const struct grade_opts *opt = &o->grading;
 	struct build b = { 0 };
+	struct inspection ins = { 0 };
 	char *libdir = NULL;
 	int ret = -1;
 
@@ -137,16 +139,22 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 		progress(o, "checking the header ", opt->header);
 		if (header_check(spec->header, b.header, b.scratch, g, err) < 0)
 			goto out;
-		if (g->nheader_gaps) {
-			if (g->compiled) {
-				g->compiled = false;
-				free(g->compile_message);
-				g->compile_message = xstrdup("");
-			}
-			sandbox_not_run(spec, g,
-					_("not run: the header disagrees with the contract"));
-			goto scored;
+	}
+	/* inspect: the norm on whatever compiled, the vetting on what would
+	 * run (built, and its header agreeing) */
+	if (b.symbols.read) {
+		if (inspect_object(spec, &b, g->compiled && !g->nheader_gaps, &ins, err) < 0)
+			goto out;
+		inspection_apply(&ins, &b.symbols.reserved, g);
+	}
+	if (g->nheader_gaps) {
+		if (g->compiled) {
+			g->compiled = false;
+			free(g->compile_message);
+			g->compile_message = xstrdup("");
 		}
+		sandbox_not_run(spec, g, _("not run: the header disagrees with the contract"));
+		goto scored;
 	}
 	if (o->built)
 		o->built(&b, g, o->built_arg);
@@ -157,6 +165,12 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 				  so.bonus;
 
 		so.bonus = so.bonus || bonus_only;
+		if (ins.refused) {
+			/* what would run outside the tests: refused, nothing runs */
+			sandbox_init_tables(spec, g, so.bonus);
+			sandbox_not_run(spec, g, ins.refused);
+			goto scored;
+		}
 		progress(o, "running the tests", g->valgrind ? " under valgrind" : "");
 		if (sandbox_run(spec, &b, &so, g, err) < 0)
 			goto out;
@@ -170,6 +184,7 @@ scored:
 	score_grade(g, &spec->rule);
 	ret = 0;
 out:
+	inspection_release(&ins);
 	build_release(&b);
 	free(libdir);
 	return ret;

@@ -19,7 +19,6 @@
 #include "proc.h"
 #include "proto.h"
 #include "symbolize.h"
-#include "vet.h"
 #include "vglog.h"
 
 #define EDGE_TIMEOUT_MS 3000
@@ -80,6 +79,13 @@ static void init_edges(struct table_result *tr, const struct spec *spec)
 		r->required = true;
 		r->message = xstrdup("");
 	}
+}
+
+void sandbox_init_tables(const struct spec *spec, struct grade *g, bool bonus)
+{
+	init_table(&g->base, &spec->base, true);
+	init_table(&g->bonus, &spec->bonus, bonus);
+	init_edges(&g->edges, spec);
 }
 
 void sandbox_not_run(const struct spec *spec, struct grade *g, const char *why)
@@ -423,22 +429,10 @@ int sandbox_run(const struct spec *spec, const struct build *b,
 	size_t nitems = 0, i;
 	int pfd[2] = { -1, -1 }, ret = -1, st;
 	bool listening;
-	char *log = NULL, *rundir = NULL, *refused = NULL;
+	char *log = NULL, *rundir = NULL;
 
-	init_table(&g->base, &spec->base, true);
-	init_table(&g->bonus, &spec->bonus, o->bonus);
-	init_edges(&g->edges, spec);
+	sandbox_init_tables(spec, g, o->bonus);
 	g->valgrind = o->valgrind;
-
-	/* What would run outside the tests is refused before anything runs. */
-	if (vet_submission(b, g, &refused, err) < 0)
-		goto out;
-	if (refused) {
-		sandbox_not_run(spec, g, refused);
-		g->refused = xstrdup(refused);
-		ret = 0;
-		goto out;
-	}
 	rundir = path_join(b->scratch, "run");
 	if (mkdir(rundir, 0700) < 0 && errno != EEXIST) {
 		*err = xasprintf("cannot create '%s': %s", rundir, strerror(errno));
@@ -624,6 +618,5 @@ out:
 	free(byitem);
 	free(log);
 	free(rundir);
-	free(refused);
 	return ret;
 }

@@ -34,13 +34,18 @@ struct sandbox_opts {
 int sandbox_run(const struct spec *spec, const struct build *b,
 		const struct sandbox_opts *o, struct grade *g, char **err);
 
-/* Every test of the tables with status not_run and message why (used when
- * the submission did not compile). */
 /* Says once on stderr what the sandbox lacks here (bubblewrap, the system
  * call filter's listener), as the first grade would: called before forking
  * a grade per file, it is said once for them all. */
 void sandbox_announce(void);
 
+/* The tables of g, one result per test of the spec, all not_run; the
+ * bonus table graded when bonus. */
+void sandbox_init_tables(const struct spec *spec, struct grade *g, bool bonus);
+
+/* Every test of the tables with status not_run and message why (used when
+ * the submission did not compile, its header disagrees, or it is refused
+ * before any test runs); the tables made if they are not yet. */
 void sandbox_not_run(const struct spec *spec, struct grade *g, const char *why);
 
 #endif /* GRADER_SANDBOX_H */

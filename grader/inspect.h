@@ -1,0 +1,58 @@
+/* inspect.h - the inspect stage: what the compiled object says before any
+ * of it runs, from ONE nm listing (the build's, build.h's struct
+ * build_symbols) and ONE objdump of the object
+ *
+ * The norm (norm.h) reads the object's undefined symbols and places each
+ * call it does not allow from objdump's relocations and line table; the
+ * vetting (vet.h) reads the sections, the symbols' kinds and the
+ * instructions.  Both parse the same objdump output
+ * (objdump -h -d -r -l --no-show-raw-insn), run in the build's jail: the
+ * object's bytes are the submission's.  The result is facts, as fields;
+ * grade_file() turns them into the verdict (inspection_apply()).
+ */
+#ifndef GRADER_INSPECT_H
+#define GRADER_INSPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "build.h"
+#include "grade.h"
+#include "spec.h"
+
+/* A list of norm violations (struct norm_violation, grade.h). */
+struct violation_list {
+	struct norm_violation *v;
+	size_t n;
+};
+
+struct inspection {
+	bool   norm_ran;                /* the object was there: norm checked */
+	struct violation_list norm;     /* library calls the norm does not allow */
+	bool   vetted;                  /* the vetting ran (the tests would run) */
+	char  *refused;                 /* why no test may run (vet); or NULL */
+	struct violation_list vet;      /* system call instructions, client requests */
+};
+
+/* Inspects b's object (b->symbols read): the norm always, the vetting when
+ * vet (the tests are to run).  objdump runs once, and only when something
+ * needs it (the vetting, or a call the norm places).  Returns -1 with *err
+ * when the vetting's tools cannot run. */
+int inspect_object(const struct spec *spec, const struct build *b, bool vet,
+		   struct inspection *in, char **err);
+
+/* The object's objdump (-h -d -r -l --no-show-raw-insn), in b's jail, that
+ * the norm and the vetting parse; NULL with *err. */
+char *inspect_dump(const struct build *b, char **err);
+
+/* Into the verdict: g->norm_ran, the norm's violations, then the names the
+ * build found reserved (reserved may be NULL), then the vetting's; and
+ * g->refused. */
+void inspection_apply(const struct inspection *in, const struct strlist *reserved,
+		      struct grade *g);
+
+void violation_add(struct violation_list *l, const char *function,
+		   const char *location, const char *why);
+void inspection_release(struct inspection *in);
+
+#endif /* GRADER_INSPECT_H */
