@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "explain.h"
 #include "header_check.h"
 #include "inspect.h"
 #include "proc.h"
@@ -92,6 +93,7 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	const struct grade_opts *opt = &o->grading;
 	struct build b = { 0 };
 	struct inspection ins = { 0 };
+	struct run_result run = { 0 };
 	char *libdir = NULL;
 	int ret = -1;
 
@@ -172,8 +174,10 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 			goto scored;
 		}
 		progress(o, "running the tests", g->valgrind ? " under valgrind" : "");
-		if (sandbox_run(spec, &b, &so, g, err) < 0)
+		sandbox_init_tables(spec, g, so.bonus);
+		if (sandbox_run(spec, &b, &so, g->seed, &run, err) < 0)
 			goto out;
+		explain_run(&so, &b, &run, g);
 	} else {
 		sandbox_not_run(spec, g, _("not run: the submission does not build"));
 	}
@@ -185,6 +189,7 @@ scored:
 	ret = 0;
 out:
 	inspection_release(&ins);
+	run_result_release(&run);
 	build_release(&b);
 	free(libdir);
 	return ret;
