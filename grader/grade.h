@@ -1,9 +1,9 @@
 /* grade.h - the verdict of one submission, as the reporters print it
  *
  * Assembled by grade_file() from the stages' results: build (compile),
- * inspect (norm, vetting: inspection_apply()), explain (the tests'
- * statuses and messages, from the run stage's records: explain_run()) and
- * score (points, passed).  Owns all its strings; release with
+ * inspect (norm, vetting: inspection_apply_norm(), inspection_apply_vet()),
+ * explain (the tests' statuses and messages, from the run stage's records:
+ * explain_run()) and score (points, passed).  Owns all its strings; release with
  * grade_release().
  */
 #ifndef GRADER_GRADE_H

@@ -189,7 +189,8 @@ static void not_run(const struct spec *spec, struct grade *g)
 				 : _("not run: the submission does not build"));
 }
 
-/* build -> header -> inspect -> run -> explain -> score: each stage's
+/* build -> header -> inspect (the norm; the vetting once the build's
+ * callback said the tests are to run) -> run -> explain -> score: each stage's
  * result its own (struct build, struct inspection, struct run_result), the
  * verdict g assembled from them. */
 int grade_file(const struct spec *spec, const struct grade_file_opts *o,
@@ -208,16 +209,18 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	start_verdict(spec, o, g);
 	if (stage_build(spec, o, &b, g, err) < 0 || stage_header(spec, o, &b, g, err) < 0)
 		goto out;
-	/* inspect: the norm on whatever compiled, the vetting on what would
-	 * run (built, and its header agreeing) */
+	/* inspect: the norm on whatever compiled */
 	if (b.symbols.read) {
-		if (inspect_object(spec, &b, g->compiled && !g->nheader_gaps, &ins, err) < 0)
-			goto out;
-		inspection_apply(&ins, &b.symbols.reserved, g);
+		inspect_norm(spec, &b, &ins);
+		inspection_apply_norm(&ins, &b.symbols.reserved, g);
 	}
 	if (!g->nheader_gaps && o->built)
 		o->built(&b, g, o->built_arg);
 	if (g->compiled && !g->nheader_gaps) {
+		/* inspect: the vetting of what would run */
+		if (inspect_vet(&b, &ins, err) < 0)
+			goto out;
+		inspection_apply_vet(&ins, g);
 		if (stage_run(spec, o, &b, &ins, &run, g, err) < 0)
 			goto out;
 	} else {

@@ -18,29 +18,38 @@ char *inspect_dump(const struct build *b, char **err)
 	return build_tool_output(b, argv, err);
 }
 
-int inspect_object(const struct spec *spec, const struct build *b, bool vet,
-		   struct inspection *in, char **err)
+/* The dump, run once: on the norm's first need, or the vetting's. */
+static const char *dump_of(const struct build *b, struct inspection *in, char **err)
 {
-	char *dump = NULL;
-	int ret = -1;
+	if (in->dump == NULL && !in->dump_failed) {
+		in->dump = inspect_dump(b, err);
+		in->dump_failed = in->dump == NULL;
+	}
+	return in->dump;
+}
 
-	if (vet || norm_needs_places(spec, &b->symbols.undefined)) {
+void inspect_norm(const struct spec *spec, const struct build *b, struct inspection *in)
+{
+	const char *dump = NULL;
+
+	if (norm_needs_places(spec, &b->symbols.undefined)) {
 		char *why = NULL;
 
-		dump = inspect_dump(b, &why);
-		if (dump == NULL && vet) {
-			*err = why;
-			return -1;
-		}
+		dump = dump_of(b, in, &why);
 		free(why);      /* the norm without places, as before */
 	}
 	norm_check(spec, &b->symbols.undefined, dump, in);
-	if (vet && vet_object(b->symbols.listing, dump, b->scratch, in, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	free(dump);
-	return ret;
+}
+
+int inspect_vet(const struct build *b, struct inspection *in, char **err)
+{
+	const char *dump;
+
+	in->dump_failed = false;        /* the vetting needs it: say why */
+	dump = dump_of(b, in, err);
+	if (dump == NULL)
+		return -1;
+	return vet_object(b->symbols.listing, dump, b->scratch, in, err);
 }
 
 void violation_add(struct violation_list *l, const char *function,
@@ -62,8 +71,8 @@ static void add_all(const struct violation_list *l, struct grade *g)
 		grade_add_violation(g, l->v[i].function, l->v[i].location, l->v[i].why);
 }
 
-void inspection_apply(const struct inspection *in, const struct strlist *reserved,
-		      struct grade *g)
+void inspection_apply_norm(const struct inspection *in, const struct strlist *reserved,
+			   struct grade *g)
 {
 	if (in->norm_ran)
 		g->norm_ran = true;
@@ -71,6 +80,10 @@ void inspection_apply(const struct inspection *in, const struct strlist *reserve
 	for (size_t i = 0; reserved && i < reserved->n; i++)
 		grade_add_violation(g, reserved->items[i], "",
 				    _("defines a name the grader reserves"));
+}
+
+void inspection_apply_vet(const struct inspection *in, struct grade *g)
+{
 	add_all(&in->vet, g);
 	if (in->refused) {
 		free(g->refused);
@@ -94,5 +107,6 @@ void inspection_release(struct inspection *in)
 	list_release(&in->norm);
 	list_release(&in->vet);
 	free(in->refused);
+	free(in->dump);
 	memset(in, 0, sizeof(*in));
 }

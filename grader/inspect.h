@@ -7,8 +7,10 @@
  * vetting (vet.h) reads the sections, the symbols' kinds and the
  * instructions.  Both parse the same objdump output
  * (objdump -h -d -r -l --no-show-raw-insn), run in the build's jail: the
- * object's bytes are the submission's.  The result is facts, as fields;
- * grade_file() turns them into the verdict (inspection_apply()).
+ * object's bytes are the submission's, once per grade: the norm runs it
+ * only to place a call it refuses, the vetting (after the build's callback,
+ * when the tests are to run) reuses it.  The result is facts, as fields;
+ * grade_file() turns them into the verdict (inspection_apply_*()).
  */
 #ifndef GRADER_INSPECT_H
 #define GRADER_INSPECT_H
@@ -32,24 +34,30 @@ struct inspection {
 	bool   vetted;                  /* the vetting ran (the tests would run) */
 	char  *refused;                 /* why no test may run (vet); or NULL */
 	struct violation_list vet;      /* system call instructions, client requests */
+	char  *dump;                    /* the objdump, once run */
+	bool   dump_failed;
 };
 
-/* Inspects b's object (b->symbols read): the norm always, the vetting when
- * vet (the tests are to run).  objdump runs once, and only when something
- * needs it (the vetting, or a call the norm places).  Returns -1 with *err
- * when the vetting's tools cannot run. */
-int inspect_object(const struct spec *spec, const struct build *b, bool vet,
-		   struct inspection *in, char **err);
+/* The norm on b's object (b->symbols read): in->norm, in->norm_ran.  The
+ * objdump runs only when a call is to be placed; when it cannot, the
+ * violations are not placed. */
+void inspect_norm(const struct spec *spec, const struct build *b, struct inspection *in);
+
+/* The vetting of b's object (the tests are to run): in->refused, in->vet;
+ * the objdump the norm ran, or its first run.  Returns -1 with *err when
+ * the tools cannot run. */
+int inspect_vet(const struct build *b, struct inspection *in, char **err);
 
 /* The object's objdump (-h -d -r -l --no-show-raw-insn), in b's jail, that
  * the norm and the vetting parse; NULL with *err. */
 char *inspect_dump(const struct build *b, char **err);
 
-/* Into the verdict: g->norm_ran, the norm's violations, then the names the
- * build found reserved (reserved may be NULL), then the vetting's; and
- * g->refused. */
-void inspection_apply(const struct inspection *in, const struct strlist *reserved,
-		      struct grade *g);
+/* Into the verdict, in the report's order: g->norm_ran, the norm's
+ * violations, the names the build found reserved (reserved may be NULL);
+ * then, once vetted, the vetting's violations and g->refused. */
+void inspection_apply_norm(const struct inspection *in, const struct strlist *reserved,
+			   struct grade *g);
+void inspection_apply_vet(const struct inspection *in, struct grade *g);
 
 void violation_add(struct violation_list *l, const char *function,
 		   const char *location, const char *why);

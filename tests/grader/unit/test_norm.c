@@ -70,7 +70,7 @@ static void check(struct grade *g, const char *source)
 		dump = inspect_dump(&b, &err);
 		cr_assert_not_null(dump, "%s", err);
 		norm_check(&spec, &undefined, dump, &in);
-		inspection_apply(&in, NULL, g);
+		inspection_apply_norm(&in, NULL, g);
 		inspection_release(&in);
 		free(dump);
 	}

@@ -43,7 +43,7 @@ static void vet(struct vetted *v, const char *source)
 	dump = inspect_dump(&b, &err);
 	cr_assert_not_null(dump, "%s", err);
 	cr_assert_eq(vet_object(listing, dump, b.scratch, &in, &err), 0, "%s", err);
-	inspection_apply(&in, NULL, &v->g);
+	inspection_apply_vet(&in, &v->g);
 	v->refused = in.refused;
 	in.refused = NULL;
 	inspection_release(&in);
