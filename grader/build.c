@@ -12,7 +12,6 @@
 #include "build_diag.h"
 #include "build_input.h"
 #include "jail_tool.h"
-#include "norm.h"
 #include "proc.h"
 
 /* The limits of each tool of the build (README, "The sandbox"): the
@@ -272,7 +271,6 @@ static void make_env(struct build *b)
 int build_run(struct build *b, const struct spec *spec,
 	      const struct build_opts *o, struct grade *g, char **err)
 {
-	struct build_symbols sy = { 0 };
 	struct strlist argv = { 0 };
 	struct jail_view link = { 0 };
 	struct jail_tool_result r = { 0 };
@@ -356,17 +354,16 @@ int build_run(struct build *b, const struct spec *spec,
 		goto out;
 	}
 
-	/* symbols and norm */
-	if (build_symbols_read(b, &b->view, b->object, &sy, err) < 0)
+	/* symbols (the norm is the inspect stage's, on the same listing) */
+	if (build_symbols_read(b, &b->view, b->object, &b->symbols, err) < 0)
 		goto out;
 	g->has_bonus_function = true;
 	for (i = 0; i < spec->bonus_required.n; i++)
-		if (!strlist_has(&sy.functions, spec->bonus_required.items[i]))
+		if (!strlist_has(&b->symbols.functions, spec->bonus_required.items[i]))
 			g->has_bonus_function = false;
 	if (!spec->bonus_required.n)
 		g->has_bonus_function = false;
-	norm_check(spec, b->object, &sy.undefined, b->scratch, g);
-	msg = build_symbols_check(spec, &sy, g);
+	msg = build_symbols_check(spec, &b->symbols, g);
 	if (msg) {
 		not_built(g, msg);
 		ret = 0;
@@ -377,7 +374,7 @@ int build_run(struct build *b, const struct spec *spec,
 	strlist_release(&argv);
 	strlist_add(&argv, "objcopy");
 	for (i = 0; i < build_nwrapped; i++)
-		if (strlist_has(&sy.undefined, build_wrapped[i])) {
+		if (strlist_has(&b->symbols.undefined, build_wrapped[i])) {
 			strlist_add(&argv, "--redefine-sym");
 			strlist_addf(&argv, "%s=ww_%s", build_wrapped[i], build_wrapped[i]);
 		}
@@ -422,7 +419,6 @@ out:
 	jail_tool_result_release(&r);
 	jail_view_release(&link);
 	strlist_release(&argv);
-	build_symbols_release(&sy);
 	free(srcdir);
 	free(lib);
 	return ret;
@@ -460,5 +456,6 @@ void build_release(struct build *b)
 	free(b->failed_output);
 	jail_view_release(&b->view);
 	strlist_release(&b->env);
+	build_symbols_release(&b->symbols);
 	memset(b, 0, sizeof(*b));
 }

@@ -5,7 +5,8 @@
  * once), compile the submission alone with the spec's flags plus -O0
  * -fno-builtin -g (so each allocation in the source is one call in the
  * object), look at its symbols (main, the required functions, names the
- * grader reserves, maeve_tries_to_escape), check the norm, rename its
+ * grader reserves, maeve_tries_to_escape; the listing kept for the inspect
+ * stage, which checks the norm), rename its
  * library calls to the harness's ww_* wrappers (objcopy --redefine-sym, on
  * that object only) and link it with the prebuilt harness library.
  *
@@ -35,6 +36,17 @@
 #include "jail_tool.h"
 #include "jail_view.h"
 
+/* The object's symbols, from one nm -P (build_symbols.c): the build judges
+ * them, the inspect stage reads the listing again (inspect.h). */
+struct build_symbols {
+	bool           read;            /* nm ran: the object is there */
+	char          *listing;         /* nm -P's whole output */
+	struct strlist defined;         /* global, defined in the object */
+	struct strlist functions;       /* global functions (T) */
+	struct strlist undefined;
+	struct strlist reserved;        /* defined names the grader reserves */
+};
+
 struct build {
 	char *scratch;          /* the scratch directory (owned, removed by release) */
 	char *exe;              /* the harness executable (obj/harness) */
@@ -58,6 +70,7 @@ struct build {
 	unsigned compile_ms;    /* the compiler's wall clock */
 	unsigned tools_ms;      /* every tool of the build */
 	unsigned steps;         /* tools run */
+	struct build_symbols symbols;   /* once the object compiled */
 };
 
 struct build_opts {

@@ -26,20 +26,16 @@ const char *build_cc(void);
 int build_step(struct build *b, const struct jail_view *v, struct strlist *argv,
 	       const char *cwd, struct jail_tool_result *r, char **err);
 
-struct build_symbols {
-	struct strlist defined;         /* global, defined in the object */
-	struct strlist functions;       /* global functions (T) */
-	struct strlist undefined;
-};
-
-/* Runs nm on object in the view v (the object is the submission's). */
+/* Runs nm on object in the view v (the object is the submission's); its
+ * listing kept in sy->listing for the inspect stage. */
 int build_symbols_read(struct build *b, const struct jail_view *v, const char *object,
 		       struct build_symbols *sy, char **err);
 void build_symbols_release(struct build_symbols *sy);
 
 /* What the symbols say before linking: a verdict message (malloc'd), or
- * NULL; reserved names are recorded in g as violations. */
-char *build_symbols_check(const struct spec *spec, const struct build_symbols *sy,
+ * NULL; reserved names are listed in sy->reserved, missing required
+ * functions recorded in g. */
+char *build_symbols_check(const struct spec *spec, struct build_symbols *sy,
 			  struct grade *g);
 
 /* Compiles the reference path for the fuzzing oracle into obj/ref.ww.o and

@@ -30,6 +30,8 @@ int build_symbols_read(struct build *b, const struct jail_view *v, const char *o
 		*err = xasprintf("cannot run nm on '%s': %s", object, r.output);
 		goto out;
 	}
+	sy->read = true;
+	sy->listing = xstrdup(r.output ? r.output : "");
 	for (line = strtok_r(r.output, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[512], type;
 
@@ -56,10 +58,13 @@ void build_symbols_release(struct build_symbols *sy)
 	strlist_release(&sy->defined);
 	strlist_release(&sy->functions);
 	strlist_release(&sy->undefined);
+	strlist_release(&sy->reserved);
+	free(sy->listing);
+	memset(sy, 0, sizeof(*sy));
 }
 
 /* What the symbols say before linking: a verdict message, or NULL. */
-char *build_symbols_check(const struct spec *spec, const struct build_symbols *sy,
+char *build_symbols_check(const struct spec *spec, struct build_symbols *sy,
 			  struct grade *g)
 {
 	struct sbuf sb = { 0 };
@@ -91,7 +96,7 @@ char *build_symbols_check(const struct spec *spec, const struct build_symbols *s
 			if (!strcmp(s, build_wrapped[k]))
 				reserved = true;
 		if (reserved) {
-			grade_add_violation(g, s, "", _("defines a name the grader reserves"));
+			strlist_add(&sy->reserved, s);
 			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", s);
 			n++;
 		}

@@ -90,7 +90,6 @@ static void table_release(struct table_result *t)
 		free(t->tests[i].message);
 		free(t->tests[i].output);
 		free(t->tests[i].reproduce);
-		free(t->tests[i].frames);
 	}
 	free(t->tests);
 }

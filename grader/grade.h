@@ -1,7 +1,9 @@
 /* grade.h - the verdict of one submission, as the reporters print it
  *
- * Filled in order by build (compile, norm), sandbox (the tests' statuses and
- * messages) and score (points, passed).  Owns all its strings; release with
+ * Assembled by grade_file() from the stages' results: build (compile),
+ * inspect (norm, vetting: inspection_apply_norm(), inspection_apply_vet()),
+ * explain (the tests' statuses and messages, from the run stage's records:
+ * explain_run()) and score (points, passed).  Owns all its strings; release with
  * grade_release().
  */
 #ifndef GRADER_GRADE_H
@@ -85,9 +87,6 @@ struct test_result {
 	unsigned    ms;
 	char       *reproduce;
 	struct timeout_evidence evidence; /* a timeout's; zero otherwise */
-	/* raw material the sandbox resolves into the message */
-	char       *frames;
-	unsigned    vg_errors;
 };
 
 struct table_result {

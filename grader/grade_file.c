@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "explain.h"
 #include "header_check.h"
+#include "inspect.h"
 #include "proc.h"
 #include "sandbox.h"
 
@@ -85,19 +87,12 @@ uint64_t grade_pick_seed(const struct spec *spec, bool has_seed, uint64_t seed)
 	return r;
 }
 
-int grade_file(const struct spec *spec, const struct grade_file_opts *o,
-	       struct grade *g, char **err)
+/* What the verdict says before any stage: the file, the seed, valgrind. */
+static void start_verdict(const struct spec *spec, const struct grade_file_opts *o,
+			  struct grade *g)
 {
 	const struct grade_opts *opt = &o->grading;
-	struct build b = { 0 };
-	char *libdir = NULL;
-	int ret = -1;
 
-	if (access(o->file, R_OK) != 0) {
-		*err = xasprintf("cannot read submission '%s': %s", o->file,
-				 strerror(errno));
-		return -1;
-	}
 	g->file = xstrdup(o->file);
 	g->seed = grade_pick_seed(spec, opt->has_seed, opt->seed);
 	g->passing_score = spec->passing_score;
@@ -113,64 +108,133 @@ int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	g->header = opt->header ? xstrdup(opt->header) : NULL;
 	if (!opt->header)
 		g->header_nearby = header_nearby(o->file, spec->header);
-	libdir = build_default_libdir();
-	{
-		bool oracle = spec->fuzz_enabled && !strcmp(spec->fuzz_oracle, "reference");
-		struct build_opts bo = { o->file, opt->header, libdir,
-					 oracle ? spec->reference : NULL, opt->keep };
+}
 
-		progress(o, "building ", o->file);
-		if (build_run(&b, spec, &bo, g, err) < 0)
-			goto out;
-	}
-	if (g->nmissing)
+/* build: the object and the executable (struct build), the build's
+ * verdict in g; the prototypes of the functions it lacks. */
+static int stage_build(const struct spec *spec, const struct grade_file_opts *o,
+		       struct build *b, struct grade *g, char **err)
+{
+	const struct grade_opts *opt = &o->grading;
+	bool oracle = spec->fuzz_enabled && !strcmp(spec->fuzz_oracle, "reference");
+	char *libdir = build_default_libdir();
+	struct build_opts bo = { o->file, opt->header, libdir,
+				 oracle ? spec->reference : NULL, opt->keep };
+	int ret;
+
+	progress(o, "building ", o->file);
+	ret = build_run(b, spec, &bo, g, err);
+	free(libdir);
+	if (ret == 0 && g->nmissing)
 		header_find_prototypes(spec->header, g);
-	/* the student's header against the contract, on the copy the build
-	 * checked (a FIFO or a device is never read), in a jail like the
-	 * build's: never a verdict on two layouts, so no test runs when they
-	 * disagree, whether the file built or not */
-	if (opt->header && b.header && !same_file_content(b.header, spec->header) &&
-	    (g->compiled || (b.failed_command && b.failed_end == JAIL_TOOL_EXITED))) {
-		/* built, or refused by the compiler's own errors (a field the
-		 * code names that the header renamed): the header is the reason
-		 * to give first; a build stopped by a limit is its own verdict */
-		progress(o, "checking the header ", opt->header);
-		if (header_check(spec->header, b.header, b.scratch, g, err) < 0)
-			goto out;
-		if (g->nheader_gaps) {
-			if (g->compiled) {
-				g->compiled = false;
-				free(g->compile_message);
-				g->compile_message = xstrdup("");
-			}
-			sandbox_not_run(spec, g,
-					_("not run: the header disagrees with the contract"));
-			goto scored;
-		}
-	}
-	if (o->built)
-		o->built(&b, g, o->built_arg);
-	if (g->compiled) {
-		struct sandbox_opts so = { opt->only, opt->bonus || g->has_bonus_function,
-					   g->valgrind, o->stop_first };
-		bool bonus_only = opt->only && spec_find_test(spec, opt->only, &so.bonus) &&
-				  so.bonus;
+	return ret;
+}
 
-		so.bonus = so.bonus || bonus_only;
-		progress(o, "running the tests", g->valgrind ? " under valgrind" : "");
-		if (sandbox_run(spec, &b, &so, g, err) < 0)
+/* header: the student's header against the contract, on the copy the build
+ * checked (a FIFO or a device is never read), in a jail like the build's:
+ * never a verdict on two layouts, so no test runs when they disagree,
+ * whether the file built or not (g->header_gaps). */
+static int stage_header(const struct spec *spec, const struct grade_file_opts *o,
+			const struct build *b, struct grade *g, char **err)
+{
+	const char *header = o->grading.header;
+
+	if (!header || !b->header || same_file_content(b->header, spec->header))
+		return 0;
+	/* built, or refused by the compiler's own errors (a field the code
+	 * names that the header renamed): the header is the reason to give
+	 * first; a build stopped by a limit is its own verdict */
+	if (!g->compiled && !(b->failed_command && b->failed_end == JAIL_TOOL_EXITED))
+		return 0;
+	progress(o, "checking the header ", header);
+	return header_check(spec->header, b->header, b->scratch, g, err);
+}
+
+/* run and explain: the harness on the selected tests (struct run_result),
+ * its records into g's tables; or every test not run, and why. */
+static int stage_run(const struct spec *spec, const struct grade_file_opts *o,
+		     const struct build *b, const struct inspection *ins,
+		     struct run_result *run, struct grade *g, char **err)
+{
+	const struct grade_opts *opt = &o->grading;
+	struct sandbox_opts so = { opt->only, opt->bonus || g->has_bonus_function,
+				   g->valgrind, o->stop_first };
+	bool bonus_only = opt->only && spec_find_test(spec, opt->only, &so.bonus) &&
+			  so.bonus;
+
+	so.bonus = so.bonus || bonus_only;
+	sandbox_init_tables(spec, g, so.bonus);
+	if (ins->refused) {
+		/* what would run outside the tests: refused, nothing runs */
+		sandbox_not_run(spec, g, ins->refused);
+		return 0;
+	}
+	progress(o, "running the tests", g->valgrind ? " under valgrind" : "");
+	if (sandbox_run(spec, b, &so, g->seed, run, err) < 0)
+		return -1;
+	explain_run(&so, b, run, g);
+	return 0;
+}
+
+/* A verdict without a run: the tables, every test not run, and why. */
+static void not_run(const struct spec *spec, struct grade *g)
+{
+	if (g->nheader_gaps && g->compiled) {
+		g->compiled = false;
+		free(g->compile_message);
+		g->compile_message = xstrdup("");
+	}
+	sandbox_not_run(spec, g, g->nheader_gaps
+				 ? _("not run: the header disagrees with the contract")
+				 : _("not run: the submission does not build"));
+}
+
+/* build -> header -> inspect (the norm; the vetting once the build's
+ * callback said the tests are to run) -> run -> explain -> score: each stage's
+ * result its own (struct build, struct inspection, struct run_result), the
+ * verdict g assembled from them. */
+int grade_file(const struct spec *spec, const struct grade_file_opts *o,
+	       struct grade *g, char **err)
+{
+	struct build b = { 0 };
+	struct inspection ins = { 0 };
+	struct run_result run = { 0 };
+	int ret = -1;
+
+	if (access(o->file, R_OK) != 0) {
+		*err = xasprintf("cannot read submission '%s': %s", o->file,
+				 strerror(errno));
+		return -1;
+	}
+	start_verdict(spec, o, g);
+	if (stage_build(spec, o, &b, g, err) < 0 || stage_header(spec, o, &b, g, err) < 0)
+		goto out;
+	/* inspect: the norm on whatever compiled */
+	if (b.symbols.read) {
+		inspect_norm(spec, &b, &ins);
+		inspection_apply_norm(&ins, &b.symbols.reserved, g);
+	}
+	if (!g->nheader_gaps && o->built)
+		o->built(&b, g, o->built_arg);
+	if (g->compiled && !g->nheader_gaps) {
+		/* inspect: the vetting of what would run */
+		if (inspect_vet(&b, &ins, err) < 0)
+			goto out;
+		inspection_apply_vet(&ins, g);
+		if (stage_run(spec, o, &b, &ins, &run, g, err) < 0)
 			goto out;
 	} else {
-		sandbox_not_run(spec, g, _("not run: the submission does not build"));
+		not_run(spec, g);
 	}
-scored:
+	/* score */
 	set_reproduce(&g->base, o, g->seed, false);
 	set_reproduce(&g->bonus, o, g->seed, true);
 	set_reproduce(&g->edges, o, g->seed, false);
 	score_grade(g, &spec->rule);
 	ret = 0;
 out:
+	inspection_release(&ins);
+	run_result_release(&run);
 	build_release(&b);
-	free(libdir);
 	return ret;
 }

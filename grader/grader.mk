@@ -42,7 +42,8 @@ HARNESS_CFLAGS := -std=c17 -D_GNU_SOURCE $(GRADER_WARN) -O1 -g \
 
 GRADER_SRCS  := grader/main.c grader/commands.c grader/options.c grader/util.c grader/spec.c grader/spec_check.c \
                 grader/spec_driver.c grader/proc.c \
-                grader/build.c grader/norm.c grader/sandbox.c grader/vglog.c \
+                grader/build.c grader/inspect.c grader/norm.c grader/sandbox.c \
+                grader/run_records.c grader/explain.c grader/vglog.c \
                 grader/symbolize.c grader/grade.c grader/score.c \
                 grader/report_text.c grader/report_json.c grader/cmd_test.c \
                 grader/grade_file.c grader/cmd_mutants.c grader/mutants_jobs.c \

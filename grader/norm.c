@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc.h"
+#include "util.h"
 
 /* What gcc and glibc emit without the source naming it, and the function
  * of the source it stands for (NULL: always fine). */
@@ -79,22 +79,17 @@ struct site {
 };
 
 /* Every call site (relocation) of an undefined symbol, with file:line from
- * objdump's line table. */
-static struct site *call_sites(const char *object, const char *scratch, size_t *n)
+ * objdump's line table, in dump (inspect_dump()'s output; NULL: none). */
+static struct site *call_sites(const char *dump, size_t *n)
 {
-	char *argv[] = { "objdump", "-d", "-r", "-l", "--no-show-raw-insn",
-			 (char *)object, NULL };
 	struct site *sites = NULL;
 	char *out, *line, *save = NULL;
 	char func[256] = "", loc[512] = "";
-	int st;
 
 	*n = 0;
-	out = proc_capture(argv, NULL, scratch, &st);
-	if (out == NULL || st != 0) {
-		free(out);
+	if (dump == NULL)
 		return NULL;
-	}
+	out = xstrdup(dump);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		const char *r;
 		size_t len = strlen(line);
@@ -134,25 +129,38 @@ static struct site *call_sites(const char *object, const char *scratch, size_t *
 	return sites;
 }
 
-void norm_check(const struct spec *spec, const char *object,
-		const struct strlist *undefined, const char *scratch,
-		struct grade *g)
+/* A symbol the norm has something to say about. */
+static bool suspect(const struct spec *spec, const char *sym)
+{
+	/* a function of the contract is the submission's to define: a
+	 * missing one is a build verdict, never a norm violation */
+	return !allowed(spec, sym) && !strlist_has(&spec->required, sym) &&
+	       !strlist_has(&spec->bonus_required, sym);
+}
+
+bool norm_needs_places(const struct spec *spec, const struct strlist *undefined)
+{
+	for (size_t i = 0; i < undefined->n; i++)
+		if (suspect(spec, undefined->items[i]))
+			return true;
+	return false;
+}
+
+void norm_check(const struct spec *spec, const struct strlist *undefined,
+		const char *dump, struct inspection *in)
 {
 	struct site *sites = NULL;
 	size_t nsites = 0, i, k;
+	bool parsed = false;
 
-	g->norm_blocking = spec->norm_blocking;
-	g->norm_ran = true;
+	in->norm_ran = true;
 	for (i = 0; i < undefined->n; i++) {
 		const char *sym = undefined->items[i];
 		const char *fam;
 		char *why;
 		unsigned found = 0;
 
-		/* a function of the contract is the submission's to define: a
-		 * missing one is a build verdict, never a norm violation */
-		if (allowed(spec, sym) || strlist_has(&spec->required, sym) ||
-		    strlist_has(&spec->bonus_required, sym))
+		if (!suspect(spec, sym))
 			continue;
 		fam = forbidden(spec, sym);
 		if (fam && strcmp(fam, sym))
@@ -161,13 +169,15 @@ void norm_check(const struct spec *spec, const char *object,
 			why = xstrdup(_("forbidden by the norm"));
 		else
 			why = xstrdup(_("not in the norm's allowed functions"));
-		if (sites == NULL)
-			sites = call_sites(object, scratch, &nsites);
+		if (!parsed) {
+			sites = call_sites(dump, &nsites);
+			parsed = true;
+		}
 		for (k = 0; k < nsites; k++)
 			if (!strcmp(sites[k].sym, sym) && found++ < 5)
-				grade_add_violation(g, sym, sites[k].where, why);
+				violation_add(&in->norm, sym, sites[k].where, why);
 		if (!found)
-			grade_add_violation(g, sym, "", why);
+			violation_add(&in->norm, sym, "", why);
 		free(why);
 	}
 	for (k = 0; k < nsites; k++) {

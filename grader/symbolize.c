@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "proc.h"
+#include "util.h"
 
 struct sym {
 	unsigned long long addr;
@@ -177,39 +178,25 @@ static char *rewrite(const struct symtab *t, const char *msg, const char *frames
 	return sb.buf ? sb.buf : xstrdup("");
 }
 
-static void each_table(struct table_result *tr, struct symtab *t, int pass,
-		       const char *src_base)
-{
-	size_t i;
-
-	for (i = 0; i < tr->n; i++) {
-		struct test_result *r = &tr->tests[i];
-
-		if (pass == 0) {
-			collect(t, r->message);
-			collect_frames(t, r->frames, true);
-		} else if (r->message) {
-			char *m = rewrite(t, r->message, r->frames, src_base);
-
-			free(r->message);
-			r->message = m;
-		}
-	}
-}
-
-void symbolize_grade(struct grade *g, const char *exe, const char *src_base,
-		     const char *scratch)
+void symbolize_messages(struct symbolize_item *items, size_t n, const char *exe,
+			const char *src_base, const char *scratch)
 {
 	struct symtab t = { 0 };
 	size_t i;
-	int pass;
 
-	for (pass = 0; pass < 2; pass++) {
-		each_table(&g->base, &t, pass, src_base);
-		each_table(&g->bonus, &t, pass, src_base);
-		each_table(&g->edges, &t, pass, src_base);
-		if (pass == 0)
-			resolve(&t, exe, scratch);
+	for (i = 0; i < n; i++) {
+		collect(&t, *items[i].message);
+		collect_frames(&t, items[i].frames, true);
+	}
+	resolve(&t, exe, scratch);
+	for (i = 0; i < n; i++) {
+		char *m;
+
+		if (*items[i].message == NULL)
+			continue;
+		m = rewrite(&t, *items[i].message, items[i].frames, src_base);
+		free(*items[i].message);
+		*items[i].message = m;
 	}
 	for (i = 0; i < t.n; i++) {
 		free(t.s[i].func);

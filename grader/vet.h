@@ -18,13 +18,14 @@
 #ifndef GRADER_VET_H
 #define GRADER_VET_H
 
-#include "build.h"
-#include "grade.h"
+#include "inspect.h"
 
-/* Looks at b->object.  Sets *refused (malloc'd) when the submission must
- * not run, adds norm violations to g.  Returns -1 with *err when the tools
- * (objdump, nm) cannot be run. */
-int vet_submission(const struct build *b, struct grade *g, char **refused, char **err);
+/* Looks at an object through its nm -P listing and its dump
+ * (inspect_dump()'s objdump).  Sets in->refused (malloc'd) when the
+ * submission must not run, adds norm violations to in->vet; scratch: where
+ * vet_prepare() may run nm.  Returns -1 with *err when it cannot. */
+int vet_object(const char *listing, const char *dump, const char *scratch,
+	       struct inspection *in, char **err);
 
 /* Computes, once per process, what every vet_submission() needs whatever
  * the submission (the C library functions the harness calls), running nm

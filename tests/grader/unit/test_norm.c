@@ -1,4 +1,5 @@
-/* test_norm.c - norm_check() on objects compiled here: a forbidden name
+/* test_norm.c - norm_check() on objects compiled here (and on the inspect
+ * stage's objdump of them): a forbidden name
  * stands for its family, the calls gcc emits on its own are fine, and each
  * violation is placed at its call
  */
@@ -7,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "grade.h"
+#include "inspect.h"
 #include "norm.h"
 #include "spec.h"
 #include "unit_helpers.h"
@@ -56,7 +59,21 @@ static void check(struct grade *g, const char *source)
 	}
 	pclose(p);
 	memset(g, 0, sizeof(*g));
-	norm_check(&spec, obj, &undefined, unit_dir(), g);
+	{
+		/* the inspect stage's one objdump, then the norm on it */
+		struct build b = { 0 };
+		struct inspection in = { 0 };
+		char *err = NULL, *dump;
+
+		b.scratch = unit_dir();
+		b.object = obj;
+		dump = inspect_dump(&b, &err);
+		cr_assert_not_null(dump, "%s", err);
+		norm_check(&spec, &undefined, dump, &in);
+		inspection_apply_norm(&in, NULL, g);
+		inspection_release(&in);
+		free(dump);
+	}
 	strlist_release(&undefined);
 	free(nm);
 	free(cmd);

@@ -1,4 +1,4 @@
-/* test_symbolize.c - symbolize_grade(): the harness's @{0xADDR} and
+/* test_symbolize.c - symbolize_messages(): the harness's @{0xADDR} and
  * @{frames} placeholders become file:line (function), the submission's
  * frame preferred, on an executable built here
  */
@@ -34,7 +34,8 @@ Test(symbolize, addresses_and_frames_become_places)
 	char *cmd = xasprintf("cd '%s' && gcc -std=c17 -O0 -gdwarf-4 -no-pie sub.c "
 			      "harness.c -o harness", unit_dir());
 	struct test_result tests[3] = { 0 };
-	struct grade g = { 0 };
+	char *frames[3] = { 0 };
+	struct symbolize_item items[3];
 	unsigned long long sub, fatal, runner;
 
 	unit_write("sub.c", "int student_fn(int x);\n"
@@ -57,12 +58,12 @@ Test(symbolize, addresses_and_frames_become_places)
 	 * frames are return addresses (one past the call) */
 	tests[0].message = xasprintf("called exit() at @{0x%llx}", sub);
 	tests[1].message = xstrdup("SIGSEGV in t, @{frames}");
-	tests[1].frames = xasprintf("%llx,%llx,%llx", fatal, sub + 5, runner + 5);
+	frames[1] = xasprintf("%llx,%llx,%llx", fatal, sub + 5, runner + 5);
 	tests[2].message = xstrdup("SIGSEGV in t, @{frames}");
-	tests[2].frames = xasprintf("%llx,%llx", fatal, runner + 5);
-	g.base.tests = tests;
-	g.base.n = 3;
-	symbolize_grade(&g, exe, "sub.c", unit_dir());
+	frames[2] = xasprintf("%llx,%llx", fatal, runner + 5);
+	for (size_t i = 0; i < 3; i++)
+		items[i] = (struct symbolize_item){ &tests[i].message, frames[i] };
+	symbolize_messages(items, 3, exe, "sub.c", unit_dir());
 
 	cr_expect_str_eq(tests[0].message, "called exit() at sub.c:3 (student_fn)");
 	cr_expect(strstr(tests[1].message, "at sub.c:") && strstr(tests[1].message, "(student_fn)"),
@@ -72,7 +73,7 @@ Test(symbolize, addresses_and_frames_become_places)
 		  "harness's (on_fatal skipped): %s", tests[2].message);
 	for (size_t i = 0; i < 3; i++) {
 		free(tests[i].message);
-		free(tests[i].frames);
+		free(frames[i]);
 	}
 	free(cmd);
 	free(exe);

@@ -1,4 +1,5 @@
-/* test_vet.c - vet_submission() on small objects compiled here: what is
+/* test_vet.c - vet_object() on small objects compiled here (the nm listing
+ * and the inspect stage's objdump of each): what is
  * refused before any test runs, and what is a norm violation at its line
  */
 #include <criterion/criterion.h>
@@ -8,6 +9,7 @@
 
 #include "build.h"
 #include "grade.h"
+#include "inspect.h"
 #include "unit_helpers.h"
 #include "util.h"
 #include "vet.h"
@@ -25,7 +27,9 @@ static void vet(struct vetted *v, const char *source)
 	char *src = path_join(unit_dir(), "sub.c"), *obj = path_join(unit_dir(), "sub.o");
 	char *cmd = xasprintf("gcc -std=c17 -O0 -gdwarf-4 -c '%s' -o '%s'", src, obj);
 	struct build b = { 0 };
-	char *err = NULL;
+	struct inspection in = { 0 };
+	char *nm_argv[] = { "nm", "-P", obj, NULL };
+	char *err = NULL, *listing, *dump;
 
 	unit_write("sub.c", source);
 	cr_assert_eq(system(cmd), 0, "does not compile:\n%s", source);
@@ -33,8 +37,18 @@ static void vet(struct vetted *v, const char *source)
 	b.object = obj;
 	b.src_base = "sub.c";
 	memset(&v->g, 0, sizeof(v->g));
-	v->refused = NULL;
-	cr_assert_eq(vet_submission(&b, &v->g, &v->refused, &err), 0, "%s", err);
+	/* the build's nm listing and the inspect stage's one objdump */
+	listing = build_tool_output(&b, nm_argv, &err);
+	cr_assert_not_null(listing, "%s", err);
+	dump = inspect_dump(&b, &err);
+	cr_assert_not_null(dump, "%s", err);
+	cr_assert_eq(vet_object(listing, dump, b.scratch, &in, &err), 0, "%s", err);
+	inspection_apply_vet(&in, &v->g);
+	v->refused = in.refused;
+	in.refused = NULL;
+	inspection_release(&in);
+	free(listing);
+	free(dump);
 	free(cmd);
 	free(src);
 	free(obj);
