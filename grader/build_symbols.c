@@ -1,6 +1,7 @@
 /* build_symbols.c - the submission's symbols: read with nm in the jail,
  * judged before linking (main, the required functions, reserved names) */
 #include "build_int.h"
+#include "proc.h"
 #include "i18n.h"
 
 #include <stdio.h>
@@ -21,7 +22,7 @@ int build_symbols_read(struct build *b, const struct jail_view *v, const char *o
 	char *line, *save = NULL, *obj = path_join(b->scratch, "obj");
 	int ret = -1;
 
-	strlist_add(&argv, "nm");
+	proc_nm_argv(&argv);
 	strlist_add(&argv, "-P");
 	strlist_add(&argv, object);
 	if (build_step(b, v, &argv, obj, &r, err) < 0)

@@ -182,3 +182,14 @@ const char *proc_nm_plugin(void)
 	free(out);
 	return plugin;
 }
+
+void proc_nm_argv(struct strlist *argv)
+{
+	const char *plugin = proc_nm_plugin();
+
+	strlist_add(argv, "nm");
+	if (plugin) {
+		strlist_add(argv, "--plugin");
+		strlist_add(argv, plugin);
+	}
+}

@@ -33,6 +33,9 @@ char *proc_capture(char *const argv[], const char *cwd, const char *scratch,
  * bfd-plugins/ directory, LLVM's gold plugin among them where libclang is
  * installed: 45 ms per nm instead of 1 ms (measured on a 30 kB object). */
 const char *proc_nm_plugin(void);
+/* Appends "nm" and, when there is one, "--plugin" and that plugin. */
+struct strlist;
+void proc_nm_argv(struct strlist *argv);
 
 /* waitpid() until it is not interrupted; status as proc_run(). */
 int proc_wait(pid_t pid);

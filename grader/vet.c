@@ -89,9 +89,15 @@ int vet_prepare(const char *scratch, char **err)
 	lib = path_join(libdir, "libharness.a");
 	free(libdir);
 	{
-		char *argv[] = { "nm", "-P", "-u", lib, NULL };
+		struct strlist argv = { 0 };
 
-		out = proc_capture(argv, NULL, scratch, &st);
+		proc_nm_argv(&argv);
+		strlist_add(&argv, "-P");
+		strlist_add(&argv, "-u");
+		strlist_add(&argv, lib);
+		strlist_argv(&argv);
+		out = proc_capture(argv.items, NULL, scratch, &st);
+		strlist_release(&argv);
 		if (out == NULL || st != 0) {
 			*err = xasprintf("cannot run nm on '%s'%s", lib,
 					 out ? "" : ": not found");
@@ -105,10 +111,17 @@ int vet_prepare(const char *scratch, char **err)
 	free(out);
 	libc_path = proc_capture(cc_argv, NULL, scratch, &st);
 	if (libc_path && st == 0) {
-		char *argv[] = { "nm", "-D", "-P", "--defined-only", libc_path, NULL };
+		struct strlist argv = { 0 };
 
 		libc_path[strcspn(libc_path, "\n")] = '\0';
-		out = proc_capture(argv, NULL, scratch, &st);
+		proc_nm_argv(&argv);
+		strlist_add(&argv, "-D");
+		strlist_add(&argv, "-P");
+		strlist_add(&argv, "--defined-only");
+		strlist_add(&argv, libc_path);
+		strlist_argv(&argv);
+		out = proc_capture(argv.items, NULL, scratch, &st);
+		strlist_release(&argv);
 		if (out && st == 0)
 			names_of(out, "TtWwiDdBbRrVv", &libc);
 		free(out);
