@@ -13,6 +13,10 @@
  *   remove_not           !x -> x             constant           0->1 1->0 n->n+-1
  *   return_value         return 0/1/NULL     remove_void_call   f(...); of a void f
  *   remove_statement     x = ...; x++;       remove_free        free(p); munmap(...);
+ *
+ * Past ~500 lines on purpose: one visitor over one tree, its operators a
+ * short function each sharing the node helpers above them; split, each part
+ * would need the others' helpers.
  */
 #include "mutate.h"
 
