@@ -28,7 +28,6 @@
 #ifndef GRADER_BUILD_H
 #define GRADER_BUILD_H
 
-#include "grade.h"
 #include "spec.h"
 
 /* The most lines of compiler output a grade keeps (the verdict's errors

@@ -250,8 +250,10 @@ static void not_run(const struct spec *spec, struct grade *g)
 
 /* build -> header -> inspect (the norm; the vetting once the build's
  * callback said the tests are to run) -> run -> explain -> score: each stage's
- * result its own (struct build, struct inspection, struct run_result), the
- * verdict g assembled from them. */
+ * result its own (struct build and its build_verdict, struct header_gaps,
+ * struct inspection, struct run_result), the verdict g assembled from them
+ * here (build_apply(), header_apply(), inspection_apply_*()) and by explain
+ * and score. */
 int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	       struct grade *g, char **err)
 {
