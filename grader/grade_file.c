@@ -111,8 +111,8 @@ static void start_verdict(const struct spec *spec, const struct grade_file_opts 
 }
 
 /* The build's verdict into g: built or not and why, the command by hand,
- * the bonus, the required functions it lacks (their prototypes come with
- * the header stage's, header_apply_prototypes()). */
+ * the bonus, the required functions it lacks (their prototypes, read from
+ * the contract by header_find_prototypes(), by header_apply_prototypes()). */
 static void build_apply(const struct build_verdict *v, struct grade *g)
 {
 	size_t i;
