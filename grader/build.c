@@ -144,7 +144,7 @@ static char *command_line(const struct strlist *argv)
 
 /* A step that failed on the submission: the verdict, with the tool's whole
  * output and command line kept in b for the reports. */
-static void step_failed(struct build *b, struct grade *g, const struct strlist *argv,
+static void step_failed(struct build *b, const struct strlist *argv,
 			const struct jail_tool_result *r, enum build_tool tool,
 			const char *obj_name)
 {
@@ -155,11 +155,11 @@ static void step_failed(struct build *b, struct grade *g, const struct strlist *
 	b->failed_command = command_line(argv);
 	b->failed_output = xstrdup(r->output);
 	b->failed_end = r->end;
-	free(g->compile_message);
-	g->compiled = false;
-	g->compile_message = build_diag_message(r, tool, &build_limits, &b->view, src,
+	free(b->verdict.message);
+	b->verdict.compiled = false;
+	b->verdict.message = build_diag_message(r, tool, &build_limits, &b->view, src,
 						b->src_base, b->scratch, obj_name,
-						&g->compile_errors);
+						&b->verdict.errors);
 	free(src);
 }
 
@@ -191,11 +191,11 @@ static char *hand_command(const struct strlist *argv, const struct build_opts *o
 	return sb.buf;
 }
 
-static void not_built(struct grade *g, char *message)
+static void not_built(struct build_verdict *v, char *message)
 {
-	g->compiled = false;
-	free(g->compile_message);
-	g->compile_message = message;
+	v->compiled = false;
+	free(v->message);
+	v->message = message;
 }
 
 /* The scratch directory: src/ and include/ (the inputs, read-only in the
@@ -227,9 +227,9 @@ static int make_scratch(struct build *b, char **err)
 }
 
 /* Reads an input (build_input.h) and writes its bytes to dst.  Returns 0
- * (a refusal is a verdict: g is not built), -1 with *err. */
+ * (a refusal is a verdict: v is not built), -1 with *err. */
 static int copy_input(const char *path, const char *what, const char *dst,
-		      const struct spec *spec, struct grade *g, char **err)
+		      const struct spec *spec, struct build_verdict *v, char **err)
 {
 	struct build_input in;
 	uint64_t max = spec->max_source_bytes ? spec->max_source_bytes
@@ -240,7 +240,7 @@ static int copy_input(const char *path, const char *what, const char *dst,
 	if (build_input_read(&in, path, what, max, err) < 0)
 		return -1;
 	if (in.refusal != BUILD_INPUT_OK) {
-		not_built(g, in.why);
+		not_built(v, in.why);
 		in.why = NULL;
 		ret = 0;
 		goto out;
@@ -269,8 +269,9 @@ static void make_env(struct build *b)
 }
 
 int build_run(struct build *b, const struct spec *spec,
-	      const struct build_opts *o, struct grade *g, char **err)
+	      const struct build_opts *o, char **err)
 {
+	struct build_verdict *v = &b->verdict;
 	struct strlist argv = { 0 };
 	struct jail_view link = { 0 };
 	struct jail_tool_result r = { 0 };
@@ -279,8 +280,8 @@ int build_run(struct build *b, const struct spec *spec,
 	size_t i;
 
 	b->keep = o->keep;
-	g->compiled = true;
-	g->compile_message = xstrdup("");
+	v->compiled = true;
+	v->message = xstrdup("");
 	if (make_scratch(b, err) < 0)
 		goto out;
 	b->src_base = xstrdup(path_base(o->file));
@@ -301,12 +302,12 @@ int build_run(struct build *b, const struct spec *spec,
 	/* the inputs: checked, read once, copied */
 	b->header = xasprintf("%s/include/%s", b->scratch, path_base(spec->header));
 	if (copy_input(o->header ? o->header : spec->header, "header", b->header, spec,
-		       g, err) < 0)
+		       v, err) < 0)
 		goto out;
 	b->source = xasprintf("%s/src/%s", b->scratch, b->src_base);
-	if (g->compiled && copy_input(o->file, "submission", b->source, spec, g, err) < 0)
+	if (v->compiled && copy_input(o->file, "submission", b->source, spec, v, err) < 0)
 		goto out;
-	if (!g->compiled) {
+	if (!v->compiled) {
 		free(b->header);
 		b->header = NULL;
 		ret = 0;
@@ -343,13 +344,13 @@ int build_run(struct build *b, const struct spec *spec,
 	strlist_add(&argv, b->src_base);
 	strlist_add(&argv, "-o");
 	strlist_add(&argv, "../obj/sub.o");
-	free(g->compile_command);
-	g->compile_command = hand_command(&argv, o, spec);
+	free(v->command);
+	v->command = hand_command(&argv, o, spec);
 	if (build_step(b, &b->view, &argv, srcdir, &r, err) < 0)
 		goto out;
 	b->compile_ms = r.ms;
 	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
-		step_failed(b, g, &argv, &r, BUILD_COMPILER, "../obj/sub.ww.o");
+		step_failed(b, &argv, &r, BUILD_COMPILER, "../obj/sub.ww.o");
 		ret = 0;
 		goto out;
 	}
@@ -357,15 +358,15 @@ int build_run(struct build *b, const struct spec *spec,
 	/* symbols (the norm is the inspect stage's, on the same listing) */
 	if (build_symbols_read(b, &b->view, b->object, &b->symbols, err) < 0)
 		goto out;
-	g->has_bonus_function = true;
+	v->has_bonus_function = true;
 	for (i = 0; i < spec->bonus_required.n; i++)
 		if (!strlist_has(&b->symbols.functions, spec->bonus_required.items[i]))
-			g->has_bonus_function = false;
+			v->has_bonus_function = false;
 	if (!spec->bonus_required.n)
-		g->has_bonus_function = false;
-	msg = build_symbols_check(spec, &b->symbols, g);
+		v->has_bonus_function = false;
+	msg = build_symbols_check(spec, &b->symbols, &v->missing);
 	if (msg) {
-		not_built(g, msg);
+		not_built(v, msg);
 		ret = 0;
 		goto out;
 	}
@@ -410,7 +411,7 @@ int build_run(struct build *b, const struct spec *spec,
 	if (build_step(b, &link, &argv, srcdir, &r, err) < 0)
 		goto out;
 	if (r.end != JAIL_TOOL_EXITED || r.status != 0) {
-		step_failed(b, g, &argv, &r, BUILD_LINKER, "../obj/sub.ww.o");
+		step_failed(b, &argv, &r, BUILD_LINKER, "../obj/sub.ww.o");
 		ret = 0;
 		goto out;
 	}
@@ -457,5 +458,8 @@ void build_release(struct build *b)
 	jail_view_release(&b->view);
 	strlist_release(&b->env);
 	build_symbols_release(&b->symbols);
+	free(b->verdict.message);
+	free(b->verdict.command);
+	strlist_release(&b->verdict.missing);
 	memset(b, 0, sizeof(*b));
 }

@@ -19,19 +19,19 @@
  * wall clock, memory and output; reaching one is a build verdict.
  *
  * A submission that cannot be built is a verdict, not an error: build_run()
- * then returns 0 with g->compiled false and g->compile_message set.  It
- * returns -1 only when the grader itself cannot work (no compiler, no
+ * then returns 0 with b->verdict.compiled false and b->verdict.message set.
+ * It returns -1 only when the grader itself cannot work (no compiler, no
  * harness library, no scratch space, no way to confine the compiler), with
- * a message in *err.
+ * a message in *err.  The build never writes the grade: grade_file()
+ * applies b->verdict to it (build_apply(), grade_file.c).
  */
 #ifndef GRADER_BUILD_H
 #define GRADER_BUILD_H
 
-#include "grade.h"
 #include "spec.h"
 
-/* The most lines of compiler output a grade keeps (g->compile_errors
- * counts them all). */
+/* The most lines of compiler output a grade keeps (the verdict's errors
+ * count them all). */
 #define BUILD_MAX_LINES 40
 #include "jail_tool.h"
 #include "jail_view.h"
@@ -45,6 +45,18 @@ struct build_symbols {
 	struct strlist functions;       /* global functions (T) */
 	struct strlist undefined;
 	struct strlist reserved;        /* defined names the grader reserves */
+};
+
+/* What the build says of the submission (build_run() fills it; the grade's
+ * compiled, compile_message, compile_errors, compile_command,
+ * has_bonus_function and missing come from it). */
+struct build_verdict {
+	bool           compiled;        /* false: message says why */
+	char          *message;         /* "" when compiled (malloc'd) */
+	unsigned       errors;          /* errors in the compiler's output */
+	char          *command;         /* the compile command by hand; NULL */
+	bool           has_bonus_function; /* every bonus function defined */
+	struct strlist missing;         /* required functions not defined */
 };
 
 struct build {
@@ -71,6 +83,7 @@ struct build {
 	unsigned tools_ms;      /* every tool of the build */
 	unsigned steps;         /* tools run */
 	struct build_symbols symbols;   /* once the object compiled */
+	struct build_verdict verdict;   /* built or not, and why */
 };
 
 struct build_opts {
@@ -83,7 +96,7 @@ struct build_opts {
 };
 
 int build_run(struct build *b, const struct spec *spec,
-	      const struct build_opts *o, struct grade *g, char **err);
+	      const struct build_opts *o, char **err);
 
 /* Runs a binutils tool (objdump, nm) on what the build made, in the build's
  * jail (b->view, in obj/): the object is the submission's, and so are

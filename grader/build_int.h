@@ -34,9 +34,9 @@ void build_symbols_release(struct build_symbols *sy);
 
 /* What the symbols say before linking: a verdict message (malloc'd), or
  * NULL; reserved names are listed in sy->reserved, missing required
- * functions recorded in g. */
+ * functions in *missing. */
 char *build_symbols_check(const struct spec *spec, struct build_symbols *sy,
-			  struct grade *g);
+			  struct strlist *missing);
 
 /* Compiles the reference path for the fuzzing oracle into obj/ref.ww.o and
  * sets b->with_oracle.  Returns -1 with *err when it does not build. */

@@ -66,7 +66,7 @@ void build_symbols_release(struct build_symbols *sy)
 
 /* What the symbols say before linking: a verdict message, or NULL. */
 char *build_symbols_check(const struct spec *spec, struct build_symbols *sy,
-			  struct grade *g)
+			  struct strlist *missing)
 {
 	struct sbuf sb = { 0 };
 	size_t i, n;
@@ -79,7 +79,7 @@ char *build_symbols_check(const struct spec *spec, struct build_symbols *sy,
 		if (!strlist_has(&sy->functions, spec->required.items[i])) {
 			sbuf_addf(&sb, "%s%s()", sb.len ? ", " : "", spec->required.items[i]);
 			n++;
-			grade_add_missing(g, spec->required.items[i]);
+			strlist_add(missing, spec->required.items[i]);
 		}
 	if (sb.len) {
 		char *msg = xasprintf(ngettext("missing required function: %s",

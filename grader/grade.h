@@ -1,7 +1,10 @@
 /* grade.h - the verdict of one submission, as the reporters print it
  *
- * Assembled by grade_file() from the stages' results: build (compile),
- * inspect (norm, vetting: inspection_apply_norm(), inspection_apply_vet()),
+ * Assembled by grade_file() from the stages' results: build (compiled, the
+ * compiler's message, the missing functions: struct build_verdict, applied
+ * by build_apply()), header (struct header_gaps and the missing functions'
+ * prototypes, header_apply()), inspect (norm, vetting:
+ * inspection_apply_norm(), inspection_apply_vet()),
  * explain (the tests' statuses and messages, from the run stage's records:
  * explain_run()) and score (points, passed).  Owns all its strings; release with
  * grade_release().
@@ -179,7 +182,8 @@ void grade_add_violation(struct grade *g, const char *function,
 /* The same, for a call the sandbox stopped while a test ran. */
 void grade_add_runtime_violation(struct grade *g, const char *function,
 				 const char *why);
-/* A required function the submission does not define (build.c). */
+/* A required function the submission does not define (the build's
+ * verdict, applied by grade_file.c). */
 void grade_add_missing(struct grade *g, const char *function);
 void grade_release(struct grade *g);
 

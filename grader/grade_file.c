@@ -110,8 +110,41 @@ static void start_verdict(const struct spec *spec, const struct grade_file_opts 
 		g->header_nearby = header_nearby(o->file, spec->header);
 }
 
-/* build: the object and the executable (struct build), the build's
- * verdict in g; the prototypes of the functions it lacks. */
+/* The build's verdict into g: built or not and why, the command by hand,
+ * the bonus, the required functions it lacks (their prototypes, read from
+ * the contract by header_find_prototypes(), by header_apply_prototypes()). */
+static void build_apply(const struct build_verdict *v, struct grade *g)
+{
+	size_t i;
+
+	g->compiled = v->compiled;
+	free(g->compile_message);
+	g->compile_message = xstrdup(v->message ? v->message : "");
+	g->compile_errors = v->errors;
+	free(g->compile_command);
+	g->compile_command = v->command ? xstrdup(v->command) : NULL;
+	g->has_bonus_function = v->has_bonus_function;
+	for (i = 0; i < v->missing.n; i++)
+		grade_add_missing(g, v->missing.items[i]);
+}
+
+/* The contract's prototypes of the missing functions into g->missing. */
+static void header_apply_prototypes(struct header_prototypes *p, struct grade *g)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->n; i++)
+		for (k = 0; k < g->nmissing; k++)
+			if (!strcmp(p->fn[i].name, g->missing[k].name)) {
+				free(g->missing[k].prototype);
+				g->missing[k].prototype = p->fn[i].prototype
+							  ? xstrdup(p->fn[i].prototype) : NULL;
+				g->missing[k].line = p->fn[i].line;
+			}
+}
+
+/* build: the object and the executable, the build's verdict (struct build,
+ * applied to g); the prototypes of the functions it lacks. */
 static int stage_build(const struct spec *spec, const struct grade_file_opts *o,
 		       struct build *b, struct grade *g, char **err)
 {
@@ -123,31 +156,57 @@ static int stage_build(const struct spec *spec, const struct grade_file_opts *o,
 	int ret;
 
 	progress(o, "building ", o->file);
-	ret = build_run(b, spec, &bo, g, err);
+	ret = build_run(b, spec, &bo, err);
 	free(libdir);
-	if (ret == 0 && g->nmissing)
-		header_find_prototypes(spec->header, g);
+	build_apply(&b->verdict, g);
+	if (ret == 0 && b->verdict.missing.n) {
+		struct header_prototypes p = { 0 };
+
+		header_find_prototypes(spec->header, &b->verdict.missing, &p);
+		header_apply_prototypes(&p, g);
+		header_prototypes_release(&p);
+	}
 	return ret;
+}
+
+/* The header check's gaps into g (moved: gaps is left empty). */
+static void header_apply(struct header_gaps *gaps, struct grade *g)
+{
+	size_t i;
+
+	if (gaps->n == 0)
+		return;
+	g->header_gaps = xrealloc(g->header_gaps,
+				  (g->nheader_gaps + gaps->n) * sizeof(*g->header_gaps));
+	for (i = 0; i < gaps->n; i++)
+		g->header_gaps[g->nheader_gaps++] = gaps->gap[i];
+	free(gaps->gap);
+	gaps->gap = NULL;
+	gaps->n = 0;
 }
 
 /* header: the student's header against the contract, on the copy the build
  * checked (a FIFO or a device is never read), in a jail like the build's:
  * never a verdict on two layouts, so no test runs when they disagree,
- * whether the file built or not (g->header_gaps). */
+ * whether the file built or not (struct header_gaps, applied to g). */
 static int stage_header(const struct spec *spec, const struct grade_file_opts *o,
 			const struct build *b, struct grade *g, char **err)
 {
 	const char *header = o->grading.header;
+	struct header_gaps gaps = { 0 };
+	int ret;
 
 	if (!header || !b->header || same_file_content(b->header, spec->header))
 		return 0;
 	/* built, or refused by the compiler's own errors (a field the code
 	 * names that the header renamed): the header is the reason to give
 	 * first; a build stopped by a limit is its own verdict */
-	if (!g->compiled && !(b->failed_command && b->failed_end == JAIL_TOOL_EXITED))
+	if (!b->verdict.compiled && !(b->failed_command && b->failed_end == JAIL_TOOL_EXITED))
 		return 0;
 	progress(o, "checking the header ", header);
-	return header_check(spec->header, b->header, b->scratch, g, err);
+	ret = header_check(spec->header, b->header, b->scratch, &gaps, err);
+	header_apply(&gaps, g);
+	return ret;
 }
 
 /* run and explain: the harness on the selected tests (struct run_result),
@@ -191,8 +250,10 @@ static void not_run(const struct spec *spec, struct grade *g)
 
 /* build -> header -> inspect (the norm; the vetting once the build's
  * callback said the tests are to run) -> run -> explain -> score: each stage's
- * result its own (struct build, struct inspection, struct run_result), the
- * verdict g assembled from them. */
+ * result its own (struct build and its build_verdict, struct header_gaps,
+ * struct inspection, struct run_result), the verdict g assembled from them
+ * here (build_apply(), header_apply(), inspection_apply_*()) and by explain
+ * and score. */
 int grade_file(const struct spec *spec, const struct grade_file_opts *o,
 	       struct grade *g, char **err)
 {

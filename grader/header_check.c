@@ -66,7 +66,7 @@ static void gap_send(const struct header_gap *gap)
 
 int header_probe_main(int argc, char **argv)
 {
-	struct grade g = { 0 };
+	struct header_gaps gaps = { 0 };
 	struct header h = { 0 };
 	struct sbuf rec = { 0 };
 	char *err = NULL;
@@ -74,13 +74,13 @@ int header_probe_main(int argc, char **argv)
 	int ret = 2;
 
 	if (argc == 3) {                /* CONTRACT STUDENT: the gaps */
-		if (header_compare(argv[1], argv[2], &g, &err) < 0) {
+		if (header_compare(argv[1], argv[2], &gaps, &err) < 0) {
 			proto_puts(&rec, "err", err);
 			rec_send(&rec);
 			goto out;
 		}
-		for (i = 0; i < g.nheader_gaps; i++)
-			gap_send(&g.header_gaps[i]);
+		for (i = 0; i < gaps.n; i++)
+			gap_send(&gaps.gap[i]);
 		ret = 0;
 	} else if (argc == 2) {         /* CONTRACT: its prototypes */
 		if (header_parse(&h, argv[1], NULL) < 0) {
@@ -100,6 +100,7 @@ int header_probe_main(int argc, char **argv)
 	}
 out:
 	fflush(stdout);
+	header_gaps_release(&gaps);
 	header_release(&h);
 	free(err);
 	return ret;
@@ -246,7 +247,7 @@ static unsigned get_uint(const char *line, const char *key)
 	return n;
 }
 
-static void gap_receive(struct grade *g, const char *line)
+static void gap_receive(struct header_gaps *gaps, const char *line)
 {
 	char *name = proto_get(line, "name", NULL);
 	char *member = proto_get(line, "member", NULL);
@@ -254,7 +255,7 @@ static void gap_receive(struct grade *g, const char *line)
 
 	if (kind > HG_CONSTANT_VALUE)
 		kind = HG_UNPARSED;
-	header_gap_add(g, (enum header_gap_kind)kind, name ? name : "", member,
+	header_gap_add(gaps, (enum header_gap_kind)kind, name ? name : "", member,
 		get_uint(line, "cline"), get_uint(line, "sline"),
 		proto_get(line, "cvalue", NULL), proto_get(line, "svalue", NULL));
 	free(name);
@@ -262,7 +263,7 @@ static void gap_receive(struct grade *g, const char *line)
 }
 
 int header_check(const char *contract, const char *student, const char *scratch,
-		 struct grade *g, char **err)
+		 struct header_gaps *gaps, char **err)
 {
 	char *argv[] = { "header-probe", (char *)contract, (char *)student, NULL };
 	char *out = NULL, *line, *save = NULL;
@@ -283,7 +284,7 @@ int header_check(const char *contract, const char *student, const char *scratch,
 	if (st != 0) {
 		/* killed by its limits, or libclang crashed: the student's header
 		 * is what it read */
-		header_gap_add(g, HG_UNPARSED, "", NULL, 0, 0, NULL,
+		header_gap_add(gaps, HG_UNPARSED, "", NULL, 0, 0, NULL,
 			xasprintf("it could not be read within %d s of CPU time and "
 				  "2 GiB of memory (an #include of a device or of a "
 				  "huge file?)", HEADER_CHECK_SECONDS));
@@ -291,31 +292,34 @@ int header_check(const char *contract, const char *student, const char *scratch,
 		goto out;
 	}
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		gap_receive(g, line);
+		gap_receive(gaps, line);
 	ret = 0;
 out:
 	free(out);
 	return ret;
 }
 
-int header_find_prototypes(const char *contract, struct grade *g)
+int header_find_prototypes(const char *contract, const struct strlist *names,
+			   struct header_prototypes *p)
 {
 	char *argv[] = { "header-probe", (char *)contract, NULL };
 	char *out = NULL, *err = NULL, *line, *save = NULL;
-	size_t i;
 	int ret = -1;
 
 	if (probe_run(argv, 2, &out, &err) != 0)
 		goto out;
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *fn = proto_get(line, "fn", NULL);
+		struct missing_function *m;
 
-		for (i = 0; fn && i < g->nmissing; i++)
-			if (!strcmp(fn, g->missing[i].name)) {
-				free(g->missing[i].prototype);
-				g->missing[i].prototype = proto_get(line, "proto", NULL);
-				g->missing[i].line = get_uint(line, "line");
-			}
+		if (fn && strlist_has(names, fn)) {
+			p->fn = xrealloc(p->fn, (p->n + 1) * sizeof(*p->fn));
+			m = &p->fn[p->n++];
+			m->name = fn;
+			m->prototype = proto_get(line, "proto", NULL);
+			m->line = get_uint(line, "line");
+			fn = NULL;
+		}
 		free(fn);
 	}
 	ret = 0;
@@ -323,6 +327,34 @@ out:
 	free(out);
 	free(err);
 	return ret;
+}
+
+void header_prototypes_release(struct header_prototypes *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->fn[i].name);
+		free(p->fn[i].prototype);
+	}
+	free(p->fn);
+	p->fn = NULL;
+	p->n = 0;
+}
+
+void header_gaps_release(struct header_gaps *gaps)
+{
+	size_t i;
+
+	for (i = 0; i < gaps->n; i++) {
+		free(gaps->gap[i].name);
+		free(gaps->gap[i].member);
+		free(gaps->gap[i].contract_value);
+		free(gaps->gap[i].student_value);
+	}
+	free(gaps->gap);
+	gaps->gap = NULL;
+	gaps->n = 0;
 }
 
 const char *header_gap_kind_name(enum header_gap_kind k)

@@ -26,19 +26,40 @@
 
 #include "grade.h"
 
+/* The differences between a student's header and the contract, in the
+ * order found (header_check() fills it; grade_file() moves it into the
+ * grade). */
+struct header_gaps {
+	struct header_gap *gap;
+	size_t             n;
+};
+
+void header_gaps_release(struct header_gaps *gaps);
+
+/* The contract's prototype of a function, as header_find_prototypes()
+ * found it: one per declaration of a name asked for, in the contract's
+ * order (name, prototype, line). */
+struct header_prototypes {
+	struct missing_function *fn;
+	size_t                   n;
+};
+
+void header_prototypes_release(struct header_prototypes *p);
+
 /* Compares the student's header with the contract's, adding each gap to
- * g->header_gaps.  With scratch (a grade's scratch directory, for the
+ * *gaps.  With scratch (a grade's scratch directory, for the
  * probe's log), the probe runs in a jail of the build's kind: the student's
  * header can read nothing outside its folder, the contract and the
  * system's headers.  Returns 0 (gaps or not), -1 with *err when libclang
  * cannot parse the contract itself (the grader's problem, not the
  * student's) or the jail cannot start. */
 int header_check(const char *contract, const char *student, const char *scratch,
-		 struct grade *g, char **err);
+		 struct header_gaps *gaps, char **err);
 
-/* Fills the prototype and line of each of g->missing from the contract.
+/* The contract's prototypes and lines of the functions names, into *p.
  * -1 when the contract does not parse (the names alone are then shown). */
-int header_find_prototypes(const char *contract, struct grade *g);
+int header_find_prototypes(const char *contract, const struct strlist *names,
+			   struct header_prototypes *p);
 
 /* "field_offset", ... as in the JSON report. */
 const char *header_gap_kind_name(enum header_gap_kind k);

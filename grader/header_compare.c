@@ -14,15 +14,14 @@
 #include "header_layout.h"
 #include "util.h"
 
-void header_gap_add(struct grade *g, enum header_gap_kind kind, const char *name,
-		    const char *member, unsigned cline, unsigned sline,
+void header_gap_add(struct header_gaps *gaps, enum header_gap_kind kind,
+		    const char *name, const char *member, unsigned cline, unsigned sline,
 		    char *cvalue, char *svalue)
 {
 	struct header_gap *gap;
 
-	g->header_gaps = xrealloc(g->header_gaps,
-				  (g->nheader_gaps + 1) * sizeof(*g->header_gaps));
-	gap = &g->header_gaps[g->nheader_gaps++];
+	gaps->gap = xrealloc(gaps->gap, (gaps->n + 1) * sizeof(*gaps->gap));
+	gap = &gaps->gap[gaps->n++];
 	gap->kind = kind;
 	gap->name = xstrdup(name);
 	gap->member = member ? xstrdup(member) : NULL;
@@ -156,7 +155,7 @@ static char *type_text(CXType t)
 
 static void compare_record(const struct header *ha, const struct htype *ta,
 			   const struct header *hb, const struct htype *tb,
-			   struct grade *g)
+			   struct header_gaps *gaps)
 {
 	struct fields fa = { NULL, 0, ha, "", 0 }, fb = { NULL, 0, hb, "", 0 };
 	size_t i, k;
@@ -172,13 +171,13 @@ static void compare_record(const struct header *ha, const struct htype *ta,
 			if (!strcmp(fb.f[k].path, a->path))
 				b = &fb.f[k];
 		if (b == NULL)
-			header_gap_add(g, HG_FIELD_MISSING, ta->name, a->path, a->line, tb->line,
+			header_gap_add(gaps, HG_FIELD_MISSING, ta->name, a->path, a->line, tb->line,
 				type_text(a->type), NULL);
 		else if (!same_type(ha, a->type, hb, b->type, 0))
-			header_gap_add(g, HG_FIELD_TYPE, ta->name, a->path, a->line, b->line,
+			header_gap_add(gaps, HG_FIELD_TYPE, ta->name, a->path, a->line, b->line,
 				type_text(a->type), type_text(b->type));
 		else if (a->offset != b->offset)
-			header_gap_add(g, HG_FIELD_OFFSET, ta->name, a->path, a->line, b->line,
+			header_gap_add(gaps, HG_FIELD_OFFSET, ta->name, a->path, a->line, b->line,
 				xasprintf("%lld", a->offset), xasprintf("%lld", b->offset));
 	}
 	fields_release(&fa);
@@ -186,49 +185,49 @@ static void compare_record(const struct header *ha, const struct htype *ta,
 }
 
 static void compare_types(const struct header *ha, const struct header *hb,
-			  struct grade *g)
+			  struct header_gaps *gaps)
 {
 	size_t i, k;
 
 	for (i = 0; i < ha->ntypes; i++) {
 		const struct htype *a = &ha->types[i], *b = NULL;
-		size_t before = g->nheader_gaps;
+		size_t before = gaps->n;
 
 		for (k = 0; k < hb->ntypes && !b; k++)
 			if (!strcmp(hb->types[k].name, a->name))
 				b = &hb->types[k];
 		if (b == NULL) {
-			header_gap_add(g, HG_TYPE_MISSING, a->name, NULL, a->line, 0,
+			header_gap_add(gaps, HG_TYPE_MISSING, a->name, NULL, a->line, 0,
 				type_text(a->type), NULL);
 			continue;
 		}
 		if (a->type.kind != b->type.kind) {
-			header_gap_add(g, HG_TYPE_KIND, a->name, NULL, a->line, b->line,
+			header_gap_add(gaps, HG_TYPE_KIND, a->name, NULL, a->line, b->line,
 				type_text(a->type), type_text(b->type));
 			continue;
 		}
 		if (a->type.kind == CXType_Record)
-			compare_record(ha, a, hb, b, g);
+			compare_record(ha, a, hb, b, gaps);
 		else if (!same_type(ha, a->type, hb, b->type, 0))
-			header_gap_add(g, HG_TYPE_KIND, a->name, NULL, a->line, b->line,
+			header_gap_add(gaps, HG_TYPE_KIND, a->name, NULL, a->line, b->line,
 				type_text(a->type), type_text(b->type));
 		/* a size that differs only because of a field already named says
 		 * nothing more */
-		if (g->nheader_gaps == before &&
+		if (gaps->n == before &&
 		    clang_Type_getSizeOf(a->type) != clang_Type_getSizeOf(b->type))
-			header_gap_add(g, HG_TYPE_SIZE, a->name, NULL, a->line, b->line,
+			header_gap_add(gaps, HG_TYPE_SIZE, a->name, NULL, a->line, b->line,
 				xasprintf("%lld", clang_Type_getSizeOf(a->type)),
 				xasprintf("%lld", clang_Type_getSizeOf(b->type)));
-		else if (g->nheader_gaps == before &&
+		else if (gaps->n == before &&
 			 clang_Type_getAlignOf(a->type) != clang_Type_getAlignOf(b->type))
-			header_gap_add(g, HG_TYPE_ALIGN, a->name, NULL, a->line, b->line,
+			header_gap_add(gaps, HG_TYPE_ALIGN, a->name, NULL, a->line, b->line,
 				xasprintf("%lld", clang_Type_getAlignOf(a->type)),
 				xasprintf("%lld", clang_Type_getAlignOf(b->type)));
 	}
 }
 
 static void compare_functions(const struct header *ha, const struct header *hb,
-			      struct grade *g)
+			      struct header_gaps *gaps)
 {
 	size_t i, k;
 
@@ -239,10 +238,10 @@ static void compare_functions(const struct header *ha, const struct header *hb,
 			if (!strcmp(hb->funcs[k].name, a->name))
 				b = &hb->funcs[k];
 		if (b == NULL)
-			header_gap_add(g, HG_FUNCTION_MISSING, a->name, NULL, a->line, 0,
+			header_gap_add(gaps, HG_FUNCTION_MISSING, a->name, NULL, a->line, 0,
 				xstrdup(a->spelling), NULL);
 		else if (!same_type(ha, a->type, hb, b->type, 0))
-			header_gap_add(g, HG_FUNCTION_TYPE, a->name, NULL, a->line, b->line,
+			header_gap_add(gaps, HG_FUNCTION_TYPE, a->name, NULL, a->line, b->line,
 				xstrdup(a->spelling), xstrdup(b->spelling));
 	}
 }
@@ -261,7 +260,7 @@ static unsigned const_line(const struct header *h, const struct hconst *c)
 }
 
 static void compare_constants(const struct header *ha, const struct header *hb,
-			      struct grade *g)
+			      struct header_gaps *gaps)
 {
 	size_t i, k;
 
@@ -272,14 +271,14 @@ static void compare_constants(const struct header *ha, const struct header *hb,
 			if (!strcmp(hb->consts[k].name, a->name))
 				b = &hb->consts[k];
 		if (b && b->value != a->value)
-			header_gap_add(g, HG_CONSTANT_VALUE, a->name, NULL, const_line(ha, a),
+			header_gap_add(gaps, HG_CONSTANT_VALUE, a->name, NULL, const_line(ha, a),
 				const_line(hb, b), xasprintf("%lld", a->value),
 				xasprintf("%lld", b->value));
 	}
 }
 
 int header_compare(const char *contract, const char *student,
-			    struct grade *g, char **err)
+			    struct header_gaps *gaps, char **err)
 {
 	struct header first = { 0 }, ha = { 0 }, hb = { 0 };
 	int ret = -1;
@@ -296,14 +295,14 @@ int header_compare(const char *contract, const char *student,
 		goto out;
 	}
 	if (header_parse(&hb, student, &first.macros) < 0) {
-		header_gap_add(g, HG_UNPARSED, "", NULL, 0, hb.error_line,
+		header_gap_add(gaps, HG_UNPARSED, "", NULL, 0, hb.error_line,
 			NULL, xstrdup(hb.error));
 		ret = 0;
 		goto out;
 	}
-	compare_types(&ha, &hb, g);
-	compare_functions(&ha, &hb, g);
-	compare_constants(&ha, &hb, g);
+	compare_types(&ha, &hb, gaps);
+	compare_functions(&ha, &hb, gaps);
+	compare_constants(&ha, &hb, gaps);
 	ret = 0;
 out:
 	header_release(&first);

@@ -5,16 +5,16 @@
 #ifndef GRADER_HEADER_COMPARE_H
 #define GRADER_HEADER_COMPARE_H
 
-#include "grade.h"
+#include "header_check.h"
 
 /* Reads both headers with libclang (in this process) and adds each gap to
- * g->header_gaps; a student's header that does not compile is one
+ * *gaps; a student's header that does not compile is one
  * HG_UNPARSED gap.  -1 with *err when the contract itself does not parse. */
-int header_compare(const char *contract, const char *student, struct grade *g,
-		   char **err);
+int header_compare(const char *contract, const char *student,
+		   struct header_gaps *gaps, char **err);
 
-/* Appends a gap to g; cvalue and svalue are taken (freed with g). */
-void header_gap_add(struct grade *g, enum header_gap_kind kind, const char *name,
+/* Appends a gap to gaps; cvalue and svalue are taken (freed with it). */
+void header_gap_add(struct header_gaps *gaps, enum header_gap_kind kind, const char *name,
 		    const char *member, unsigned cline, unsigned sline,
 		    char *cvalue, char *svalue);
 
