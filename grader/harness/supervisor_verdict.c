@@ -46,6 +46,7 @@ static void emit(const struct sbuf *rec)
 	}
 }
 
+
 void ww_emit_line(struct sbuf *rec)
 {
 	sbuf_add(rec, "\n", 1);
@@ -145,6 +146,25 @@ static void add_frames(struct sbuf *rec)
 static unsigned ntimeouts;
 static const char *timeout_names[WW_TIMEOUT_NAMES];
 
+/* A result record's first fields; a timeout claimed is counted (the
+ * budget of timeouts, the names of the tests that spent it). */
+static void result_head(struct sbuf *rec, const struct ww_item *it, unsigned idx,
+			const char *claimed, const char *status, uint64_t ms,
+			const struct sbuf *msg)
+{
+	if (claimed && !strcmp(claimed, "timeout")) {
+		if (ntimeouts < WW_TIMEOUT_NAMES)
+			timeout_names[ntimeouts] = it->name;
+		ntimeouts++;
+	}
+	proto_puts(rec, "ev", "result");
+	proto_putu(rec, "item", idx);
+	proto_puts(rec, "name", it->name);
+	proto_puts(rec, "status", status);
+	proto_putu(rec, "ms", ms);
+	proto_puts(rec, "msg", sbuf_str(msg));
+}
+
 /* Every item from cur on, not run: the budget of timeouts is spent. */
 void ww_report_loop_budget(const struct ww_item *items, unsigned cur, unsigned n)
 {
@@ -160,12 +180,7 @@ void ww_report_loop_budget(const struct ww_item *items, unsigned cur, unsigned n
 			  "tests (%s): something loops, and the tests left would only "
 			  "wait out their time; fix that first"), ntimeouts,
 			  sbuf_str(&names));
-		proto_puts(&rec, "ev", "result");
-		proto_putu(&rec, "item", cur);
-		proto_puts(&rec, "name", items[cur].name);
-		proto_puts(&rec, "status", "not_run");
-		proto_putu(&rec, "ms", 0);
-		proto_puts(&rec, "msg", sbuf_str(&msg));
+		result_head(&rec, &items[cur], cur, NULL, "not_run", 0, &msg);
 		proto_putu(&rec, "budget", 1);
 		ww_emit_line(&rec);
 		sbuf_release(&msg);
@@ -298,17 +313,7 @@ void ww_report_abnormal(const struct ww_item *it, unsigned idx, int out_fd,
 			  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, board.phase);
 	}
 	add_cap_note(&msg, outbytes);
-	if (status && !strcmp(status, "timeout")) {
-		if (ntimeouts < WW_TIMEOUT_NAMES)
-			timeout_names[ntimeouts] = it->name;
-		ntimeouts++;
-	}
-	proto_puts(&rec, "ev", "result");
-	proto_putu(&rec, "item", idx);
-	proto_puts(&rec, "name", it->name);
-	proto_puts(&rec, "status", status);
-	proto_putu(&rec, "ms", ms);
-	proto_puts(&rec, "msg", sbuf_str(&msg));
+	result_head(&rec, it, idx, status, status, ms, &msg);
 	proto_putu(&rec, "abnormal", 1);
 	proto_putu(&rec, "wpid", (unsigned long long)wpid);
 	proto_puts(&rec, "phase", board.phase);
@@ -350,17 +355,7 @@ void ww_forward_end(const struct ww_item *it, unsigned idx, const char *payload,
 	else if (strcmp(st, claims[0]) && status == NULL)
 		sbuf_adds(&msg, H_("the test process sent a verdict without a status"));
 	add_cap_note(&msg, outbytes);
-	if (status && !strcmp(status, "timeout")) {
-		if (ntimeouts < WW_TIMEOUT_NAMES)
-			timeout_names[ntimeouts] = it->name;
-		ntimeouts++;
-	}
-	proto_puts(&rec, "ev", "result");
-	proto_putu(&rec, "item", idx);
-	proto_puts(&rec, "name", it->name);
-	proto_puts(&rec, "status", st);
-	proto_putu(&rec, "ms", ms);
-	proto_puts(&rec, "msg", sbuf_str(&msg));
+	result_head(&rec, it, idx, status, st, ms, &msg);
 	proto_putu(&rec, "wpid", (unsigned long long)wpid);
 	if ((v = proto_get(payload, "vgerr", NULL)) != NULL)
 		proto_putu(&rec, "vgerr", strtoull(v, NULL, 10));
