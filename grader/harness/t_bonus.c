@@ -115,27 +115,45 @@ out:
 }
 
 /* rdtsc ; nop ; rdtsc ; hlt on host: the two TSC values. */
-static bool two_rdtsc(struct ww_test *t, WestworldHost *host, uint64_t tsc[2])
+/* The guest's n RDTSC exits (rdtsc, then nop...; rdtsc), answered
+ * unchanged, then its hlt: the TSC each exit reported. */
+static bool read_rdtsc(struct ww_test *t, WestworldHost *host, uint64_t *tsc, int n)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < n; i++) {
 		if (!step(t, host, WW_EXIT_RDTSC, i ? "`nop; rdtsc`" : "`rdtsc`"))
 			return false;
 		tsc[i] = host->brain->kvm_run->rdtsc.tsc;
 		freeze(host, H_("the RDTSC exit"));
 	}
-	return step(t, host, KVM_EXIT_HLT, H_("the second RDTSC was answered"));
+	return step(t, host, KVM_EXIT_HLT, n == 2 ? H_("the second RDTSC was answered")
+					       : H_("the last RDTSC was answered"));
 }
+
+/* The nops between two readings in test_rdtsc_per_host's last guest. */
+#define TSC_NOPS 2000
 
 void test_rdtsc_per_host(struct ww_test *t)
 {
 	static const uint8_t g[] = { 0x0f, 0x31, 0x90, 0x0f, 0x31, 0xf4 };
-	WestworldHost *a, *b = NULL;
-	uint64_t ta[2], tb[2];
+	static uint8_t g_long[3 * 2 + 2 * TSC_NOPS + 1];
+	WestworldHost *a, *b = NULL, *c = NULL;
+	uint64_t ta[2], tb[2], tc[3];
+	uint8_t *p = g_long;
+
+	for (int i = 0; i < 3; i++) {   /* rdtsc, nops, rdtsc, nops, rdtsc, hlt */
+		*p++ = 0x0f;
+		*p++ = 0x31;
+		if (i < 2) {
+			memset(p, 0x90, TSC_NOPS);
+			p += TSC_NOPS;
+		}
+	}
+	*p = 0xf4;
 
 	a = ww_host_with(t, 1, g, sizeof(g), WW_GUEST_ENTRY);
 	if (a == NULL)
 		return;
-	if (!two_rdtsc(t, a, ta))
+	if (!read_rdtsc(t, a, ta, 2))
 		goto out;
 	EXPECT(t, ta[1] > ta[0], "`rdtsc; nop; rdtsc`: the second TSC (%llu) is not "
 	       "greater than the first (%llu)", (unsigned long long)ta[1],
@@ -143,16 +161,30 @@ void test_rdtsc_per_host(struct ww_test *t)
 	b = ww_host_with(t, 1, g, sizeof(g), WW_GUEST_ENTRY);
 	if (b == NULL)
 		goto out;
-	if (!two_rdtsc(t, b, tb))
+	if (!read_rdtsc(t, b, tb, 2))
 		goto out;
 	EXPECT(t, ta[0] == tb[0] && ta[1] == tb[1], "the same `rdtsc; nop; rdtsc` on "
 	       "two hosts read %llu, %llu then %llu, %llu: each vCPU has its own "
 	       "counter, so both must read the same values", (unsigned long long)ta[0],
 	       (unsigned long long)ta[1], (unsigned long long)tb[0],
 	       (unsigned long long)tb[1]);
+	/* a time stamp counter never runs backwards, whatever an instruction
+	 * and an exit cost: many instructions between readings, no exit
+	 * between them (a counter that loses a cycle per instruction and
+	 * gains a thousand per exit still looks increasing across one nop),
+	 * three readings (from 0, a first step backwards wraps) */
+	c = ww_host_with(t, 1, g_long, sizeof(g_long), WW_GUEST_ENTRY);
+	if (c == NULL || !read_rdtsc(t, c, tc, 3))
+		goto out;
+	for (int i = 1; i < 3; i++)
+		EXPECT(t, tc[i] > tc[i - 1], "`rdtsc`, %d x `nop`, `rdtsc`: the second TSC "
+		       "(%llu) is not greater than the first (%llu): a time stamp counter "
+		       "never runs backwards", TSC_NOPS, (unsigned long long)tc[i],
+		       (unsigned long long)tc[i - 1]);
 out:
 	ww_retire(a);
 	ww_retire(b);
+	ww_retire(c);
 }
 
 void test_vmcall_exit(struct ww_test *t)
