@@ -441,6 +441,15 @@ static void keep_view(const struct build *b)
 	free(path);
 }
 
+int build_save_code(const struct build *b, const char *out)
+{
+	char *argv[] = { "objcopy", "--strip-debug", "--discard-all",
+			 "-R", ".comment", "-R", ".note.GNU-stack",
+			 b->object, (char *)out, NULL };
+
+	return proc_run(argv, NULL);
+}
+
 void build_release(struct build *b)
 {
 	if (b->scratch && !b->keep)

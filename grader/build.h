@@ -103,6 +103,12 @@ int build_run(struct build *b, const struct spec *spec,
  * its bytes.  Returns its whole output (malloc'd), or NULL with *err when
  * it failed. */
 char *build_tool_output(const struct build *b, char *const argv[], char **err);
+/* b's object without what does not change behaviour (debug information:
+ * line numbers, comments; local symbol names; the compiler's .comment),
+ * written to out: how grader mutants and grader mutate tell a mutant whose
+ * code is the reference's or another's.  Strings and data stay.  Returns
+ * objcopy's status as proc_run() does (0: written). */
+int build_save_code(const struct build *b, const char *out);
 void build_release(struct build *b);
 
 /* The directory holding libharness.a: $GRADER_LIBDIR, else

@@ -140,7 +140,7 @@ static void fmt_duration(char *out, size_t n, double s)
 static void class_bar(size_t started, size_t done, void *arg)
 {
 	struct class_run *cr = arg;
-	double el = (double)(class_now_ms() - cr->t0) / 1000.0;
+	double el = (double)(now_ms() - cr->t0) / 1000.0;
 	double rate = el > 0 ? (double)done * 60.0 / el : 0;
 	size_t total = cr->ntodo, width = 30, fill = total ? done * width / total : width;
 	char left[32] = "?", bar[64];
@@ -238,7 +238,7 @@ int class_grade(struct class_run *cr, size_t first, size_t count, char **err)
 			cr->todo[cr->ntodo++] = i;
 	p.njobs = cr->ntodo;
 	cr->ndone = 0;
-	cr->t0 = class_now_ms();
+	cr->t0 = now_ms();
 	if (cr->ntodo == 0) {
 		ret = 0;
 		goto out;
@@ -266,12 +266,4 @@ int class_grade(struct class_run *cr, size_t first, size_t count, char **err)
 	cr->interrupted = class_stop_flag != 0;
 out:
 	return ret;
-}
-
-uint64_t class_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

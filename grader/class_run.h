@@ -50,8 +50,6 @@ struct class_run {
 	bool     interrupted;
 };
 
-uint64_t class_now_ms(void);
-
 /* Grades the pending students among plan->s[first .. first+count).
  * Returns 0 (each student's state says how it went; cr->interrupted after
  * Ctrl-C or SIGTERM), or -1 with *err when the pool itself failed. */

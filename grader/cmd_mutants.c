@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "grade_file.h"
@@ -104,14 +103,6 @@ static int parse(int argc, char **argv, const char *argv0, struct mutants_opts *
 	if (!o->grading.spec_path)
 		return usage_error(_("mutants: %s"), _("missing -s SPEC"));
 	return OPTIONS_OK;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* The jobs: the baseline, then every row but the reference's own, the

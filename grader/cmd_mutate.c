@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "grade_file.h"
@@ -121,14 +120,6 @@ static int parse(int argc, char **argv, const char *argv0, struct mutate_opts *o
 	if (!o->grading.spec_path)
 		return usage_error(_("mutate: %s"), _("missing -s SPEC"));
 	return OPTIONS_OK;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* The compiler's options libclang needs: the standard, the defines and

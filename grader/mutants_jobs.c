@@ -15,22 +15,14 @@
 #include "grade_file.h"
 #include "mutants_run.h"
 #include "pool.h"
-#include "proc.h"
 #include "report.h"
 
-/* The submission's compiled code, to compare with the reference's: its
- * object as built for the tests, without what does not change behaviour
- * (debug information: line numbers, comments; local symbol names: the
- * file name; the compiler's .comment).  Strings and data stay: a mutant
- * that prints something else is not equivalent. */
+/* grade_file_opts.built: the submission's compiled code
+ * (build_save_code()), to compare with the reference's. */
 static void save_code(const struct build *b, const struct grade *g, void *arg)
 {
-	char *argv[] = { "objcopy", "--strip-debug", "--discard-all",
-			 "-R", ".comment", "-R", ".note.GNU-stack",
-			 b->object, arg, NULL };
-
 	if (g->compiled && b->object)
-		proc_run(argv, NULL);
+		build_save_code(b, arg);
 }
 
 /* The child's work (pool_child_fn): grade one file, leave the report in

@@ -20,7 +20,6 @@
 #include "child_report.h"
 #include "grade_file.h"
 #include "pool.h"
-#include "proc.h"
 #include "report.h"
 
 /* What a child did, as it leaves it for the parent: a fixed-size record
@@ -60,36 +59,10 @@ static char *mut_path(const struct mutate_run *r, size_t i, const char *name)
 	return xasprintf("%s/m%zu/%s", r->scratch, i, name);
 }
 
-static int write_bytes(const char *path, const void *p, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		return -1;
-	if (fwrite(p, 1, len, f) != len) {
-		fclose(f);
-		return -1;
-	}
-	return fclose(f);
-}
-
 static void __attribute__((noreturn)) say(const struct child *c, struct outcome *o)
 {
 	o->magic = OUTCOME_MAGIC;
-	_exit(write_bytes(c->outcome, o, sizeof(*o)) < 0 || o->kind == OUTCOME_ERROR ? 2 : 0);
-}
-
-/* The object as built, without what does not change behaviour: as
- * `grader mutants` compares its mutants. */
-static char *strip_code(const char *object, const char *out, size_t *len)
-{
-	char *argv[] = { "objcopy", "--strip-debug", "--discard-all",
-			 "-R", ".comment", "-R", ".note.GNU-stack",
-			 (char *)object, (char *)out, NULL };
-
-	if (proc_run(argv, NULL) != 0)
-		return NULL;
-	return read_file(out, len);
+	_exit(write_file(c->outcome, o, sizeof(*o)) < 0 || o->kind == OUTCOME_ERROR ? 2 : 0);
 }
 
 static uint64_t fnv1a(const char *p, size_t n)
@@ -152,7 +125,7 @@ static void child_built(const struct build *b, const struct grade *g, void *arg)
 	if (!g->compiled || b->object == NULL || c->again)
 		return;
 	code_path = mut_path(r, c->index, "code");
-	code = strip_code(b->object, code_path, &len);
+	code = build_save_code(b, code_path) == 0 ? read_file(code_path, &len) : NULL;
 	free(code_path);
 	if (code == NULL || c->index == SIZE_MAX) {
 		free(code);
@@ -212,7 +185,7 @@ static char *write_mutant(const struct mutate_run *r, size_t i, char **err)
 	size_t len;
 	char *text = mutant_apply(r->set, &r->set->v[i], &len);
 
-	if (mkdir(dir, 0700) < 0 || write_bytes(path, text, len) < 0) {
+	if (mkdir(dir, 0700) < 0 || write_file(path, text, len) < 0) {
 		*err = xasprintf("cannot write '%s': %s", path, strerror(errno));
 		free(path);
 		path = NULL;

@@ -19,14 +19,6 @@ struct slot {
 	bool     killed;
 };
 
-static uint64_t pool_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int pool_start(struct pool *p, struct slot *slots, size_t k, size_t i,
 		      const sigset_t *mask)
 {
@@ -45,7 +37,7 @@ static int pool_start(struct pool *p, struct slot *slots, size_t k, size_t i,
 		free(slots);
 		_exit(p->child(i, p->arg));
 	}
-	slots[k] = (struct slot){ .pid = pid, .index = i, .start = pool_now_ms() };
+	slots[k] = (struct slot){ .pid = pid, .index = i, .start = now_ms() };
 	return 0;
 }
 
@@ -79,7 +71,7 @@ static int pool_reap(struct pool *p, struct slot *slots, size_t *running,
 				.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1,
 				.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0,
 				.timed_out = slots[k].killed,
-				.ms = pool_now_ms() - slots[k].start,
+				.ms = now_ms() - slots[k].start,
 			};
 
 			slots[k].pid = 0;
@@ -95,7 +87,7 @@ static int pool_reap(struct pool *p, struct slot *slots, size_t *running,
 /* SIGKILL to the jobs over max_ms, SIGTERM to all when stopping. */
 static void pool_police(struct pool *p, struct slot *slots, bool stopping)
 {
-	uint64_t now = pool_now_ms();
+	uint64_t now = now_ms();
 	size_t k;
 
 	for (k = 0; k < p->jobs; k++) {
@@ -115,7 +107,7 @@ int pool_run(struct pool *p, char **err)
 {
 	struct slot *slots = xcalloc(p->jobs ? p->jobs : 1, sizeof(*slots));
 	size_t running = 0, ndone = 0, k;
-	uint64_t t0 = pool_now_ms(), last_tick = 0;
+	uint64_t t0 = now_ms(), last_tick = 0;
 	bool halt = false;
 	int ret = 0;
 	sigset_t chld, mask;
@@ -135,7 +127,7 @@ int pool_run(struct pool *p, char **err)
 		bool stopping = p->stop && *p->stop;
 		struct timespec nap = { 0, 50 * 1000000L };
 
-		if (p->budget_ms && pool_now_ms() - t0 >= p->budget_ms &&
+		if (p->budget_ms && now_ms() - t0 >= p->budget_ms &&
 		    p->started < p->njobs)
 			p->stopped = true;
 		if (stopping)
@@ -160,9 +152,9 @@ int pool_run(struct pool *p, char **err)
 			ret = -1;
 			break;
 		}
-		if (p->tick && pool_now_ms() - last_tick >= 200) {
+		if (p->tick && now_ms() - last_tick >= 200) {
 			p->tick(p->started, ndone, p->arg);
-			last_tick = pool_now_ms();
+			last_tick = now_ms();
 		}
 		if (running)
 			sigtimedwait(&chld, NULL, &nap);

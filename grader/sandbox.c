@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -22,14 +21,6 @@
 #define PENDING_MAX     (1 << 20)
 #define AS_BASE         (2ull << 30)    /* valgrind and the harness */
 #define AS_GUEST_MIN    (2ull << 30)
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 bool sandbox_selected(const struct sandbox_opts *o, const char *name)
 {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void *xmalloc(size_t n)
@@ -158,26 +159,39 @@ char *read_file(const char *path, size_t *len)
 	return sb.buf;
 }
 
-int copy_file(const char *from, const char *to)
+int write_file(const char *path, const void *data, size_t len)
 {
-	size_t len;
-	char *data = read_file(from, &len);
-	FILE *f;
+	FILE *f = fopen(path, "w");
 	int ret = 0;
 
-	if (data == NULL)
+	if (f == NULL)
 		return -1;
-	f = fopen(to, "w");
-	if (f == NULL) {
-		free(data);
-		return -1;
-	}
 	if (fwrite(data, 1, len, f) != len)
 		ret = -1;
 	if (fclose(f) != 0)
 		ret = -1;
+	return ret;
+}
+
+int copy_file(const char *from, const char *to)
+{
+	size_t len;
+	char *data = read_file(from, &len);
+	int ret;
+
+	if (data == NULL)
+		return -1;
+	ret = write_file(to, data, len);
 	free(data);
 	return ret;
+}
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 void remove_tree(const char *path)

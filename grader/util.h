@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sbuf.h"       /* struct sbuf */
 
@@ -47,6 +48,11 @@ void strlist_release(struct strlist *l);
  * with errno set on failure. */
 char *read_file(const char *path, size_t *len);
 int copy_file(const char *from, const char *to);
+/* Writes len bytes of data to path (created or truncated): 0, or -1 with
+ * errno set. */
+int write_file(const char *path, const void *data, size_t len);
+/* The monotonic clock, in milliseconds: for durations and deadlines. */
+uint64_t now_ms(void);
 /* Removes a directory tree (the scratch directory). */
 void remove_tree(const char *path);
 
