@@ -367,6 +367,20 @@ static void row_release(struct matrix_row *r, size_t ncolumns)
 	memset(r, 0, sizeof(*r));
 }
 
+void matrix_remove_row(struct matrix *m, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < m->nrows; i++)
+		if (m->rows[i].file && !strcmp(m->rows[i].file, file)) {
+			row_release(&m->rows[i], m->ncolumns);
+			memmove(&m->rows[i], &m->rows[i + 1],
+				(m->nrows - i - 1) * sizeof(*m->rows));
+			m->nrows--;
+			return;
+		}
+}
+
 void matrix_release(struct matrix *m)
 {
 	size_t i;

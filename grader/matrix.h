@@ -108,6 +108,9 @@ void matrix_init(struct matrix *m, const struct spec *spec, const char *referenc
 struct matrix_row *matrix_add_row(struct matrix *m, const char *file,
 				  const char *path, enum expectation expected);
 
+/* Removes the row of file, if there is one. */
+void matrix_remove_row(struct matrix *m, const char *file);
+
 /* Fills r from the report of `grader test --json` on its file: read
  * (child_report.h), or as JSON (read by child_report_read()). */
 void matrix_row_set(const struct matrix *m, struct matrix_row *r,

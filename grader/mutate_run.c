@@ -3,8 +3,11 @@
  * See mutate_run.h.  The children share one scratch directory: m<i>/ holds
  * mutant i's source, its stripped object code, its outcome record and its
  * report; codes/<hash> is a claim file created with O_EXCL, so that the
- * first mutant with a given object code owns it and the others are its
- * duplicates.
+ * first child to build a given object code grades it and the later ones
+ * are its duplicates.  Which child builds first is a race between the -j
+ * children, and a report must not depend on it: a mutant that finds its
+ * code claimed by a mutant after it in source order grades it anyway, and
+ * settle_duplicates() keeps the verdict of each code's first mutant.
  */
 #include "mutate_run.h"
 
@@ -39,7 +42,9 @@ struct outcome {
 	bool     valgrind;      /* graded under valgrind (after a native pass) */
 	bool     native_only;   /* passed natively; listed equivalent, so not
 				 * run under valgrind */
-	size_t   same_as;
+	size_t   same_as;       /* DUPLICATE: the code's claimer; GRADED: the
+				 * later mutant that claimed its code first,
+				 * or SIZE_MAX */
 	char     error[480];
 };
 
@@ -50,6 +55,7 @@ struct child {
 	char   *outcome;
 	bool    again;          /* the valgrind run after a native one: its
 				 * code was judged already (and claimed) */
+	size_t  claimer;        /* a later mutant claimed its code first */
 };
 
 static char *mut_path(const struct mutate_run *r, size_t i, const char *name)
@@ -117,7 +123,7 @@ out:
  * (the child ends here, its outcome said). */
 static void child_built(const struct build *b, const struct grade *g, void *arg)
 {
-	const struct child *c = arg;
+	struct child *c = arg;
 	const struct mutate_run *r = c->r;
 	char *code_path, *code;
 	size_t len, owner;
@@ -135,8 +141,9 @@ static void child_built(const struct build *b, const struct grade *g, void *arg)
 		say(c, &(struct outcome){ .kind = OUTCOME_EQUIVALENT });
 	owner = claim_code(c, code, len);
 	free(code);
-	if (owner != SIZE_MAX)
+	if (owner != SIZE_MAX && owner < c->index)
 		say(c, &(struct outcome){ .kind = OUTCOME_DUPLICATE, .same_as = owner });
+	c->claimer = owner;     /* SIZE_MAX, or later: graded all the same */
 }
 
 /* Grades path natively or under valgrind into the report json; *passed. */
@@ -199,7 +206,7 @@ static char *write_mutant(const struct mutate_run *r, size_t i, char **err)
  * (a mutant), valgrind only when the native run passed. */
 static int child_run(const struct mutate_run *r, size_t index)
 {
-	struct child c = { r, index, mut_path(r, index, "outcome"), false };
+	struct child c = { r, index, mut_path(r, index, "outcome"), false, SIZE_MAX };
 	struct outcome o = { .kind = OUTCOME_GRADED };
 	char *json = mut_path(r, index, "report.json"), *err = NULL, *path;
 	bool passed = false, native = index != SIZE_MAX || !r->valgrind;
@@ -219,6 +226,7 @@ static int child_run(const struct mutate_run *r, size_t index)
 			o.valgrind = true;
 		}
 	}
+	o.same_as = c.claimer;
 	say(&c, &o);
 fail:
 	o.kind = OUTCOME_ERROR;
@@ -326,8 +334,11 @@ static void take_mutant(struct mutate_run *r, size_t index, const struct outcome
 	if (o->kind == OUTCOME_DUPLICATE) {
 		m->status = MUT_DUPLICATE;
 		m->same_as = o->same_as;
+		r->group[index] = o->same_as;
 		return;
 	}
+	if (o->same_as < r->set->n)
+		r->group[index] = o->same_as;
 	m->valgrind = o->valgrind;
 	m->native_only = o->native_only;
 	mutant_read_report(m, report);
@@ -374,6 +385,45 @@ static int job_done(const struct pool_end *e, void *arg)
 	}
 	child_report_release(&report);
 	return ret;
+}
+
+/* Each code's verdict goes to its first mutant in source order (graded
+ * itself, see child_built()); the others, graded or not, become its
+ * duplicates.  r->group[i] names the claimer of i's code (i itself when i
+ * claimed it or has none). */
+static void settle_duplicates(struct mutate_run *r)
+{
+	struct mutant_set *set = r->set;
+	size_t *first = xmalloc(set->n * sizeof(*first));
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		first[i] = SIZE_MAX;
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].selected && first[r->group[i]] == SIZE_MAX)
+			first[r->group[i]] = i;
+	for (i = 0; i < set->n; i++) {
+		struct mutant *m = &set->v[i];
+		size_t f = first[r->group[i]];
+		char *name;
+
+		if (!m->selected || f == i || f == SIZE_MAX)
+			continue;
+		if (m->status != MUT_DUPLICATE) {
+			/* graded too, by a lost race: the same code's verdict */
+			free(m->refused_because);
+			m->refused_because = NULL;
+			strlist_release(&m->killers);
+			m->valgrind = m->native_only = false;
+			m->score = 0;
+			name = xasprintf("%zu", i);
+			matrix_remove_row(r->m, name);
+			free(name);
+		}
+		m->status = MUT_DUPLICATE;
+		m->same_as = f;
+	}
+	free(first);
 }
 
 /* pool_child_fn */
@@ -428,9 +478,12 @@ int mutate_run(struct mutate_run *r, struct mutant_set *set, struct matrix *m,
 		goto out;
 	}
 	r->todo = xcalloc(set->n + 1, sizeof(*r->todo));
-	for (i = 0; i < set->n; i++)
+	r->group = xcalloc(set->n + 1, sizeof(*r->group));
+	for (i = 0; i < set->n; i++) {
+		r->group[i] = i;
 		if (set->v[i].selected)
 			r->todo[n++] = i;
+	}
 	p = (struct pool){ .njobs = n, .jobs = r->jobs, .child = job_child,
 			   .done = job_done, .tick = job_tick, .arg = r };
 	if (pool_run(&p, err) < 0)
@@ -440,6 +493,7 @@ int mutate_run(struct mutate_run *r, struct mutant_set *set, struct matrix *m,
 		r->err = NULL;
 		goto out;
 	}
+	settle_duplicates(r);
 	ret = 0;
 out:
 	free(codes);
@@ -450,8 +504,10 @@ void mutate_run_release(struct mutate_run *r)
 {
 	free(r->ref_code);
 	free(r->todo);
+	free(r->group);
 	free(r->err);
 	r->ref_code = NULL;
 	r->todo = NULL;
+	r->group = NULL;
 	r->err = NULL;
 }

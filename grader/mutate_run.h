@@ -3,7 +3,8 @@
  *
  * A mutant's child writes its source, builds it and compares its object
  * code (without debug information) with the reference's and the other
- * mutants' (equivalent or duplicate: not graded), then runs its tests
+ * mutants' (equivalent, or a duplicate of an earlier mutant in source
+ * order whatever -j's children's order: not graded), then runs its tests
  * natively, stopping at the first refusing result.  Only a mutant the
  * native run did not kill runs again under valgrind, as a student's grade
  * would, unless the instructor listed it as equivalent (its native pass
@@ -44,6 +45,7 @@ struct mutate_run {
 	char    *ref_code;      /* the reference's object code */
 	size_t   ref_code_len;
 	size_t  *todo;          /* the selected mutants' indexes */
+	size_t  *group;         /* per mutant: the claimer of its code */
 	struct mutant_set *set;
 	struct matrix *m;
 	char    *err;           /* the first child's error */

@@ -14,7 +14,14 @@ struct run {
 	char   *out;            /* stdout */
 	char   *err;            /* stderr */
 	double  seconds;
+	bool    valgrind;       /* the grader ran under valgrind */
 };
+
+/* The wall time a check that should take `seconds` may take: valgrind
+ * runs the grader itself some 10 times slower (make grader-valgrind), and
+ * the suite's -j jobs share 2 cores.  A bound that catches a hang, not a
+ * speed target (those are make bench's). */
+#define WALL_BOUND(r, seconds) ((r)->valgrind ? 5 * (seconds) : (seconds))
 
 /* Runs bin/grader (or $GRADER_BIN) with the NULL-terminated arguments.
  * With valgrind set, runs it under valgrind --error-exitcode=99 (leaks

@@ -59,6 +59,7 @@ static void vrun(struct run *r, bool valgrind, const char *extra_env, va_list ap
 	 * suite under valgrind, not only those of test_valgrind.c */
 	if (getenv("GRADER_TEST_VALGRIND") && !strcmp(getenv("GRADER_TEST_VALGRIND"), "1"))
 		valgrind = true;
+	r->valgrind = valgrind;
 	if (valgrind) {
 		argv[n++] = vg;
 		argv[n++] = "-q";
