@@ -46,7 +46,6 @@ static void emit(const struct sbuf *rec)
 	}
 }
 
-
 void ww_emit_line(struct sbuf *rec)
 {
 	sbuf_add(rec, "\n", 1);

@@ -114,7 +114,6 @@ out:
 	ww_retire(host);
 }
 
-/* rdtsc ; nop ; rdtsc ; hlt on host: the two TSC values. */
 /* The guest's n RDTSC exits (rdtsc, then nop...; rdtsc), answered
  * unchanged, then its hlt: the TSC each exit reported. */
 static bool read_rdtsc(struct ww_test *t, WestworldHost *host, uint64_t *tsc, int n)
